@@ -1,0 +1,324 @@
+package dnsmock
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+// MaxCNAMEChain is the number of CNAME records followed before a lookup gives
+// up with a temporary failure.
+const MaxCNAMEChain = 8
+
+// Resolver is an in-memory resolver. The zero value answers NXDOMAIN for every
+// name. Fill the maps before the first lookup; use a pointer, since the query
+// log lives inside.
+type Resolver struct {
+	// TXT maps a name to its TXT records. Each string is one record, its
+	// character-strings already joined without spaces.
+	TXT map[string][]string
+	// MX maps a name to its MX records.
+	MX map[string][]*net.MX
+	// A maps a name to IPv4 addresses in text form ("192.0.2.1").
+	A map[string][]string
+	// AAAA maps a name to IPv6 addresses in text form ("2001:db8::1").
+	AAAA map[string][]string
+	// PTR maps an address, either in text form ("192.0.2.1") or as its
+	// reverse name ("1.2.0.192.in-addr.arpa"), to host names.
+	PTR map[string][]string
+	// CNAME maps an alias to its canonical name. It is followed for every
+	// lookup type.
+	CNAME map[string]string
+
+	// Fail lists names whose lookups fail with a temporary error, as for
+	// SERVFAIL. An entry "name" fails every type; "TYPE name" (for example
+	// "TXT example.com" or "PTR 192.0.2.1") fails only that type.
+	Fail []string
+	// Timeout lists names whose lookups time out, in the same forms as Fail.
+	Timeout []string
+
+	mu      sync.Mutex
+	queries []Query
+}
+
+// Query is one logged lookup.
+type Query struct {
+	Type string // "TXT", "MX", "A", "AAAA" or "PTR"
+	Name string // the name asked for, normalised (lower case, no final dot)
+}
+
+// String returns "TYPE name".
+func (q Query) String() string { return q.Type + " " + q.Name }
+
+// Queries returns a copy of the query log, in order. A LookupIP with network
+// "ip" logs two queries, A then AAAA; CNAME hops are not logged separately.
+func (r *Resolver) Queries() []Query {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Query(nil), r.queries...)
+}
+
+// QueryCount returns the number of queries logged so far.
+func (r *Resolver) QueryCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.queries)
+}
+
+// ResetQueries clears the query log.
+func (r *Resolver) ResetQueries() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.queries = nil
+}
+
+func (r *Resolver) log(typ, name string) {
+	r.mu.Lock()
+	r.queries = append(r.queries, Query{Type: typ, Name: name})
+	r.mu.Unlock()
+}
+
+// LookupTXT returns the TXT records of name.
+func (r *Resolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	target, err := r.resolve(ctx, "TXT", name)
+	if err != nil {
+		return nil, err
+	}
+	return append([]string{}, lookup(r.TXT, target)...), nil
+}
+
+// LookupMX returns the MX records of name, in the order they were stored.
+func (r *Resolver) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	target, err := r.resolve(ctx, "MX", name)
+	if err != nil {
+		return nil, err
+	}
+	out := []*net.MX{}
+	for _, mx := range lookup(r.MX, target) {
+		c := *mx
+		out = append(out, &c)
+	}
+	return out, nil
+}
+
+// LookupIP returns the addresses of name. network is "ip4" (A records),
+// "ip6" (AAAA records) or "ip" (both, A first). With "ip", one failing
+// query fails the lookup.
+func (r *Resolver) LookupIP(ctx context.Context, network, name string) ([]netip.Addr, error) {
+	var types []string
+	switch network {
+	case "ip4":
+		types = []string{"A"}
+	case "ip6":
+		types = []string{"AAAA"}
+	case "ip":
+		types = []string{"A", "AAAA"}
+	default:
+		return nil, &net.DNSError{Err: "unsupported network " + network, Name: name}
+	}
+	out := []netip.Addr{}
+	for _, typ := range types {
+		target, err := r.resolve(ctx, typ, name)
+		if err != nil {
+			return nil, err
+		}
+		m := r.A
+		if typ == "AAAA" {
+			m = r.AAAA
+		}
+		for _, s := range lookup(m, target) {
+			a, perr := netip.ParseAddr(s)
+			if perr != nil {
+				return nil, &net.DNSError{Err: "malformed " + typ + " record " + s, Name: name, IsTemporary: true}
+			}
+			if (typ == "A") != a.Unmap().Is4() {
+				return nil, &net.DNSError{Err: "wrong family in " + typ + " record " + s, Name: name, IsTemporary: true}
+			}
+			out = append(out, a.Unmap())
+		}
+	}
+	return out, nil
+}
+
+// LookupAddr returns the PTR names of addr (RFC 1035 section 3.5, RFC 3596
+// section 2.5).
+func (r *Resolver) LookupAddr(ctx context.Context, addr netip.Addr) ([]string, error) {
+	addr = addr.Unmap()
+	rev := ReverseName(addr)
+	target, err := r.resolve(ctx, "PTR", rev)
+	if err != nil {
+		return nil, err
+	}
+	names := lookup(r.PTR, target)
+	if target == rev {
+		names = append(append([]string{}, names...), lookup(r.PTR, addr.String())...)
+	}
+	return append([]string{}, names...), nil
+}
+
+// ReverseName returns the reverse-mapping name of addr, without a final
+// dot: "4.3.2.1.in-addr.arpa" for 1.2.3.4, nibbles under "ip6.arpa" for IPv6.
+func ReverseName(addr netip.Addr) string {
+	addr = addr.Unmap()
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	s := addr.AsSlice()
+	if addr.Is4() {
+		for i := len(s) - 1; i >= 0; i-- {
+			b.WriteString(itoa(int(s[i])))
+			b.WriteByte('.')
+		}
+		b.WriteString("in-addr.arpa")
+		return b.String()
+	}
+	for i := len(s) - 1; i >= 0; i-- {
+		b.WriteByte(hex[s[i]&0xf])
+		b.WriteByte('.')
+		b.WriteByte(hex[s[i]>>4])
+		b.WriteByte('.')
+	}
+	b.WriteString("ip6.arpa")
+	return b.String()
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var buf [3]byte
+	i := len(buf)
+	for n > 0 {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(buf[i:])
+}
+
+// resolve logs the query, applies ctx, Fail and Timeout, follows CNAMEs and
+// decides NXDOMAIN. It returns the final name to read records from.
+func (r *Resolver) resolve(ctx context.Context, typ, name string) (string, error) {
+	n := normalize(name)
+	r.log(typ, n)
+	if err := ctx.Err(); err != nil {
+		return "", &net.DNSError{
+			Err: err.Error(), Name: name, UnwrapErr: err,
+			IsTimeout: errors.Is(err, context.DeadlineExceeded), IsTemporary: true,
+		}
+	}
+	for hop := 0; ; hop++ {
+		if err := r.failure(typ, n, name); err != nil {
+			return "", err
+		}
+		next, ok := lookupOne(r.CNAME, n)
+		if !ok || next == "" {
+			break
+		}
+		if hop >= MaxCNAMEChain {
+			return "", &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
+		}
+		n = normalize(next)
+	}
+	if !r.exists(n) {
+		return "", &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+	}
+	return n, nil
+}
+
+func (r *Resolver) failure(typ, n, orig string) error {
+	match := func(list []string) bool {
+		for _, e := range list {
+			t, name, ok := strings.Cut(e, " ")
+			if !ok {
+				name, t = e, ""
+			}
+			if t != "" && !strings.EqualFold(t, typ) {
+				continue
+			}
+			name = normalize(name)
+			if name == n {
+				return true
+			}
+			if typ == "PTR" {
+				if a, err := netip.ParseAddr(name); err == nil && ReverseName(a) == n {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if match(r.Timeout) {
+		return &net.DNSError{Err: "i/o timeout", Name: orig, IsTimeout: true, IsTemporary: true}
+	}
+	if match(r.Fail) {
+		return &net.DNSError{Err: "server misbehaving", Name: orig, IsTemporary: true}
+	}
+	return nil
+}
+
+// exists reports whether n, or a name below it, has an entry in any map.
+func (r *Resolver) exists(n string) bool {
+	found := false
+	check := func(k string) {
+		k = normalize(k)
+		if k == n || strings.HasSuffix(k, "."+n) {
+			found = true
+		}
+	}
+	for k := range r.TXT {
+		check(k)
+	}
+	for k := range r.MX {
+		check(k)
+	}
+	for k := range r.A {
+		check(k)
+	}
+	for k := range r.AAAA {
+		check(k)
+	}
+	for k := range r.CNAME {
+		check(k)
+	}
+	for k := range r.PTR {
+		if a, err := netip.ParseAddr(k); err == nil {
+			k = ReverseName(a)
+		}
+		check(k)
+	}
+	return found
+}
+
+func normalize(name string) string {
+	return strings.ToLower(strings.TrimSuffix(name, "."))
+}
+
+// lookup returns the values stored under n, comparing keys the way DNS
+// does (case-insensitive, optional final dot). When several keys match, the
+// lower-case key without a final dot wins.
+func lookup[V any](m map[string][]V, n string) []V {
+	if v, ok := m[n]; ok {
+		return v
+	}
+	for k, v := range m {
+		if normalize(k) == n {
+			return v
+		}
+	}
+	return nil
+}
+
+func lookupOne(m map[string]string, n string) (string, bool) {
+	if v, ok := m[n]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if normalize(k) == n {
+			return v, true
+		}
+	}
+	return "", false
+}
