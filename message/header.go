@@ -1,0 +1,468 @@
+package message
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"iter"
+	"strings"
+
+	"github.com/yubinmail/yubin/mime"
+)
+
+// Warning codes reported while reading a header section.
+const (
+	// WarnBareLF: a header line ended in LF without CR (RFC 5322 section 2.1
+	// requires CRLF). The line ending is kept as is.
+	WarnBareLF mime.WarningCode = "header-bare-lf"
+	// WarnExtraCR: a line ended in CR CR LF; the extra CR is kept in Raw.
+	WarnExtraCR mime.WarningCode = "header-extra-cr"
+	// WarnMboxFrom: the input began with an mbox "From " line, skipped.
+	WarnMboxFrom mime.WarningCode = "header-mbox-from"
+	// WarnNoColon: a line was neither a field nor a continuation. It is kept
+	// as a field with an empty name and reading goes on.
+	WarnNoColon mime.WarningCode = "header-no-colon"
+	// WarnBadFieldName: a field name held characters outside RFC 5322
+	// section 3.6.8 ftext, or was followed by whitespace before the colon
+	// (obsolete syntax, section 4.5).
+	WarnBadFieldName mime.WarningCode = "header-bad-field-name"
+	// WarnOrphanContinuation: the first line was indented.
+	WarnOrphanContinuation mime.WarningCode = "header-orphan-continuation"
+	// WarnLongLine: a line was longer than 998 characters (section 2.1.1).
+	WarnLongLine mime.WarningCode = "header-long-line"
+	// WarnNoBody: the header ended at EOF without the empty line.
+	WarnNoBody mime.WarningCode = "header-no-separator"
+	// WarnHeader8Bit: a field held 8-bit bytes that are not valid UTF-8.
+	WarnHeader8Bit mime.WarningCode = "header-8bit"
+)
+
+// HeaderOptions limit and tune ReadHeader. A nil *HeaderOptions means the
+// defaults documented on each field.
+type HeaderOptions struct {
+	// MaxHeaderBytes bounds the bytes of the header section, including line
+	// ends. Default 1 MiB.
+	MaxHeaderBytes int
+	// MaxFields bounds the number of fields. Default 10,000.
+	MaxFields int
+}
+
+func (o *HeaderOptions) maxBytes() int {
+	if o == nil || o.MaxHeaderBytes <= 0 {
+		return 1 << 20
+	}
+	return o.MaxHeaderBytes
+}
+
+func (o *HeaderOptions) maxFields() int {
+	if o == nil || o.MaxFields <= 0 {
+		return 10000
+	}
+	return o.MaxFields
+}
+
+// Field is one header field. Its raw bytes are kept exactly as read, line
+// ends included, so that writing an unmodified header reproduces its input
+// (which DKIM, RFC 6376 section 3.4, and IMAP BODY[HEADER] depend on).
+type Field struct {
+	name string // as written, without trailing whitespace; "" for junk lines
+	raw  []byte // the whole field with its final line end
+	col  int    // index of the colon in raw, -1 for junk
+}
+
+// Name returns the field name as written (compare with strings.EqualFold).
+// It is empty for a line that had no colon.
+func (f *Field) Name() string { return f.name }
+
+// Raw returns the field's bytes as read or as formatted, including the final
+// line end. The caller must not modify it.
+func (f *Field) Raw() []byte { return f.raw }
+
+// RawValue returns the bytes after the colon up to, not including, the final
+// line end; folding is kept. For a junk line (empty Name) it is the whole
+// line.
+func (f *Field) RawValue() []byte {
+	if f.col < 0 {
+		return trimEOL(f.raw)
+	}
+	return trimEOL(f.raw[f.col+1:])
+}
+
+// Value returns the unfolded value (RFC 5322 section 2.2.3): line breaks
+// before whitespace removed, surrounding whitespace trimmed. 8-bit bytes are
+// returned as they are (RFC 6532 UTF-8, or undeclared bytes). Encoded words
+// are not decoded; see Header.Text and the address functions.
+func (f *Field) Value() string { return unfold(f.RawValue()) }
+
+func trimEOL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func unfold(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == '\r' || c == '\n' {
+			continue
+		}
+		sb.WriteByte(c)
+	}
+	return strings.Trim(sb.String(), " \t")
+}
+
+// Header is an ordered list of header fields (RFC 5322 section 2.2). The
+// zero value is an empty header ready to use. Fields keep their raw bytes;
+// fields added or changed through the methods are formatted with FormatField.
+type Header struct {
+	fields   []*Field
+	mboxFrom []byte
+	sep      []byte // the empty line that ended the header as read
+
+	// UTF8 makes Add and Set write non-ASCII text as raw UTF-8 (RFC 6532,
+	// for SMTPUTF8 transport) instead of RFC 2047 encoded words.
+	UTF8 bool
+}
+
+func isWSP(c byte) bool { return c == ' ' || c == '\t' }
+
+// ReadHeader reads a header section from r, up to and including the empty
+// line that ends it, leaving r at the first byte of the body.
+//
+// Reading is lenient: bare LF and CR CR LF line ends, an mbox "From " line
+// at the top (skipped, see MboxFrom), a line without a colon or an
+// unindented garbage line (kept as a field with an empty name; the fields
+// after it are not lost), and 8-bit bytes are all accepted. The header is
+// then returned together with a mime.Warnings error. Exceeding
+// MaxHeaderBytes or MaxFields returns the fields read so far and a
+// *mime.LimitError. An I/O error other than io.EOF is returned as is.
+func ReadHeader(r *bufio.Reader, opts *HeaderOptions) (Header, error) {
+	hr := headerReader{r: r, max: opts.maxBytes(), maxFields: opts.maxFields()}
+	err := hr.read()
+	if err == nil && len(hr.warns) > 0 {
+		err = hr.warns
+	}
+	return hr.h, err
+}
+
+type headerReader struct {
+	r         *bufio.Reader
+	h         Header
+	max       int
+	maxFields int
+	n         int // bytes read
+	warns     mime.Warnings
+	seenLF    bool
+}
+
+func (hr *headerReader) warn(code mime.WarningCode, off int, detail string) {
+	if len(hr.warns) < 100 {
+		hr.warns = append(hr.warns, &mime.Warning{Code: code, Offset: off, Detail: detail})
+	}
+}
+
+// line reads one line including its end, bounded by the remaining budget.
+func (hr *headerReader) line() ([]byte, error) {
+	var buf []byte
+	for {
+		frag, err := hr.r.ReadSlice('\n')
+		if hr.n+len(buf)+len(frag) > hr.max {
+			return nil, &mime.LimitError{Limit: "MaxHeaderBytes", Max: int64(hr.max)}
+		}
+		if err == bufio.ErrBufferFull {
+			buf = append(buf, frag...)
+			continue
+		}
+		if buf == nil {
+			buf = append([]byte(nil), frag...)
+		} else {
+			buf = append(buf, frag...)
+		}
+		if err != nil && !(errors.Is(err, io.EOF) && len(buf) > 0) {
+			return buf, err
+		}
+		return buf, nil
+	}
+}
+
+func (hr *headerReader) read() error {
+	first := true
+	for {
+		off := hr.n
+		ln, err := hr.line()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				if len(hr.h.fields) > 0 || hr.h.mboxFrom != nil {
+					hr.warn(WarnNoBody, off, "")
+				}
+				return nil
+			}
+			return err
+		}
+		hr.n += len(ln)
+		hr.checkEOL(ln, off)
+		content := trimEOL(ln)
+		if first && bytes.HasPrefix(ln, []byte("From ")) {
+			first = false
+			hr.h.mboxFrom = ln
+			hr.warn(WarnMboxFrom, off, "")
+			continue
+		}
+		first = false
+		if len(content) == 0 {
+			hr.h.sep = ln
+			return nil
+		}
+		if len(content) > 998 {
+			hr.warn(WarnLongLine, off, "")
+		}
+		if isWSP(ln[0]) {
+			if n := len(hr.h.fields); n > 0 {
+				f := hr.h.fields[n-1]
+				f.raw = append(f.raw, ln...)
+				continue
+			}
+			hr.warn(WarnOrphanContinuation, off, "")
+			if err := hr.add(&Field{raw: ln, col: -1}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := hr.add(hr.newField(ln, off)); err != nil {
+			return err
+		}
+	}
+}
+
+func (hr *headerReader) add(f *Field) error {
+	if len(hr.h.fields) >= hr.maxFields {
+		return &mime.LimitError{Limit: "MaxFields", Max: int64(hr.maxFields)}
+	}
+	hr.h.fields = append(hr.h.fields, f)
+	return nil
+}
+
+func (hr *headerReader) checkEOL(ln []byte, off int) {
+	n := len(ln)
+	if n == 0 || ln[n-1] != '\n' {
+		return
+	}
+	if n < 2 || ln[n-2] != '\r' {
+		if !hr.seenLF {
+			hr.seenLF = true
+			hr.warn(WarnBareLF, off, "")
+		}
+		return
+	}
+	if n >= 3 && ln[n-3] == '\r' {
+		hr.warn(WarnExtraCR, off, "")
+	}
+}
+
+// newField splits a line into name and value. A line without a colon, or
+// whose name is not ftext, is kept as a junk field (empty name).
+func (hr *headerReader) newField(ln []byte, off int) *Field {
+	col := bytes.IndexByte(ln, ':')
+	if col <= 0 {
+		hr.warn(WarnNoColon, off, "")
+		return &Field{raw: ln, col: -1}
+	}
+	name := ln[:col]
+	trimmed := bytes.TrimRight(name, " \t")
+	if len(trimmed) == 0 {
+		hr.warn(WarnNoColon, off, "")
+		return &Field{raw: ln, col: -1}
+	}
+	for _, c := range trimmed {
+		if c <= ' ' || c >= 0x7f {
+			hr.warn(WarnNoColon, off, "invalid field name")
+			return &Field{raw: ln, col: -1}
+		}
+	}
+	if len(trimmed) != len(name) {
+		// QUIRK: RFC 5322 section 4.5 obs-optional allows WSP before the
+		// colon; we accept it and report it.
+		hr.warn(WarnBadFieldName, off, "whitespace before colon")
+	}
+	return &Field{name: string(trimmed), raw: ln, col: col}
+}
+
+// MboxFrom returns the mbox "From " line that preceded the header, if any.
+// WriteTo does not write it.
+func (h *Header) MboxFrom() []byte { return h.mboxFrom }
+
+// Len returns the number of fields, junk lines included.
+func (h *Header) Len() int { return len(h.fields) }
+
+// Fields iterates over the fields in order, junk lines (empty Name)
+// included.
+func (h *Header) Fields() iter.Seq2[int, *Field] {
+	return func(yield func(int, *Field) bool) {
+		for i, f := range h.fields {
+			if !yield(i, f) {
+				return
+			}
+		}
+	}
+}
+
+// FieldsNamed iterates over the fields with the given name, in order.
+func (h *Header) FieldsNamed(name string) iter.Seq[*Field] {
+	return func(yield func(*Field) bool) {
+		for _, f := range h.fields {
+			if f.name != "" && strings.EqualFold(f.name, name) && !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+// Has reports whether a field with the name exists.
+func (h *Header) Has(name string) bool {
+	for range h.FieldsNamed(name) {
+		return true
+	}
+	return false
+}
+
+// Count returns how many fields have the name.
+func (h *Header) Count(name string) int {
+	n := 0
+	for range h.FieldsNamed(name) {
+		n++
+	}
+	return n
+}
+
+// Get returns the unfolded value of the first field with the name
+// (case-insensitive), or "".
+func (h *Header) Get(name string) string {
+	for f := range h.FieldsNamed(name) {
+		return f.Value()
+	}
+	return ""
+}
+
+// Text returns the first field with the name, unfolded, with RFC 2047
+// encoded words decoded (for unstructured fields such as Subject). A
+// malformed encoded word is left as it is.
+func (h *Header) Text(name string) string {
+	s, _ := decodeText(h.Get(name), nil)
+	return s
+}
+
+// Values returns the unfolded values of all fields with the name, in order.
+func (h *Header) Values(name string) []string {
+	var vs []string
+	for f := range h.FieldsNamed(name) {
+		vs = append(vs, f.Value())
+	}
+	return vs
+}
+
+// Add appends a field, formatted with FormatField. CR and LF in value are
+// replaced by spaces, so that a value can never inject a field.
+func (h *Header) Add(name, value string) {
+	h.fields = append(h.fields, h.format(name, value))
+}
+
+// Prepend inserts a field at the top, as trace fields (Received,
+// Return-Path, Authentication-Results) are added (RFC 5321 section 4.4).
+func (h *Header) Prepend(name, value string) {
+	h.fields = append([]*Field{h.format(name, value)}, h.fields...)
+}
+
+// AddRaw appends a field given as raw bytes, which must be a complete field
+// with its line end ("Name: value\r\n", folded or not). It is written back
+// unchanged.
+func (h *Header) AddRaw(raw []byte) error {
+	col := bytes.IndexByte(raw, ':')
+	if col <= 0 || len(raw) < 2 || raw[len(raw)-1] != '\n' {
+		return errors.New("message: raw field must be \"Name: value\" ending in a line break")
+	}
+	name := string(bytes.TrimRight(raw[:col], " \t"))
+	h.fields = append(h.fields, &Field{name: name, raw: append([]byte(nil), raw...), col: col})
+	return nil
+}
+
+// Set replaces the first field with the name by the new value, in its
+// place, and removes the others; without one, it appends.
+func (h *Header) Set(name, value string) {
+	nf := h.format(name, value)
+	out := h.fields[:0]
+	done := false
+	for _, f := range h.fields {
+		if f.name != "" && strings.EqualFold(f.name, name) {
+			if done {
+				continue
+			}
+			f, done = nf, true
+		}
+		out = append(out, f)
+	}
+	clear(h.fields[len(out):])
+	h.fields = out
+	if !done {
+		h.fields = append(h.fields, nf)
+	}
+}
+
+// Del removes every field with the name.
+func (h *Header) Del(name string) {
+	out := h.fields[:0]
+	for _, f := range h.fields {
+		if f.name != "" && strings.EqualFold(f.name, name) {
+			continue
+		}
+		out = append(out, f)
+	}
+	clear(h.fields[len(out):])
+	h.fields = out
+}
+
+// Clone returns a deep copy.
+func (h *Header) Clone() Header {
+	c := Header{UTF8: h.UTF8, mboxFrom: h.mboxFrom, sep: h.sep}
+	c.fields = make([]*Field, len(h.fields))
+	for i, f := range h.fields {
+		nf := *f
+		c.fields[i] = &nf
+	}
+	return c
+}
+
+func (h *Header) format(name, value string) *Field {
+	opts := &FormatOptions{UTF8: h.UTF8}
+	raw := FormatField(name, value, opts)
+	return &Field{name: name, raw: raw, col: len(name)}
+}
+
+// WriteTo writes the fields and the empty line that ends the header: the
+// one that was read, or CRLF. An unmodified header is written back byte for
+// byte.
+func (h *Header) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, f := range h.fields {
+		m, err := w.Write(f.raw)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	sep := h.sep
+	if sep == nil {
+		sep = []byte("\r\n")
+	}
+	m, err := w.Write(sep)
+	return n + int64(m), err
+}
+
+// Bytes returns the header as WriteTo would write it.
+func (h *Header) Bytes() []byte {
+	var b bytes.Buffer
+	h.WriteTo(&b)
+	return b.Bytes()
+}
