@@ -256,7 +256,7 @@ func isASCIICompatible(n string) bool {
 	return false
 }
 
-func isASCII(b []byte) bool {
+func allASCII(b []byte) bool {
 	for _, c := range b {
 		if c >= utf8.RuneSelf {
 			return false
@@ -273,7 +273,7 @@ func isASCII(b []byte) bool {
 // is WarnCharsetDecode.
 func DecodeCharset(charset string, b []byte, lookup CharsetLookup) (string, error) {
 	n := normCharset(charset)
-	if lookup == nil && isASCIICompatible(n) && isASCII(b) {
+	if lookup == nil && isASCIICompatible(n) && allASCII(b) {
 		return string(b), nil
 	}
 	if lookup == nil && (n == "utf-8" || n == "utf8") && utf8.Valid(b) {

@@ -32,15 +32,15 @@ func (utf7Encoding) NewEncoder() *encoding.Encoder {
 
 func (utf7Encoding) String() string { return "UTF-7" }
 
-const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+const utf7B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-// b64Value maps a byte to its base64 value, or 0xFF.
-var b64Value = func() (t [256]byte) {
+// utf7B64Value maps a byte to its base64 value, or 0xFF.
+var utf7B64Value = func() (t [256]byte) {
 	for i := range t {
 		t[i] = 0xFF
 	}
-	for i := 0; i < len(b64Alphabet); i++ {
-		t[b64Alphabet[i]] = byte(i)
+	for i := 0; i < len(utf7B64); i++ {
+		t[utf7B64[i]] = byte(i)
 	}
 	return t
 }()
@@ -76,7 +76,7 @@ func (d *utf7Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, er
 			nDst += d.direct(dst[nDst:], c)
 			continue
 		}
-		if v := b64Value[c]; v != 0xFF {
+		if v := utf7B64Value[c]; v != 0xFF {
 			d.started = false
 			d.bits = d.bits<<6 | uint32(v)
 			d.nbits += 6
@@ -235,7 +235,7 @@ func (e *utf7Encoder) put(dst []byte, u uint32) int {
 	n := 0
 	for e.nbits >= 6 {
 		e.nbits -= 6
-		dst[n] = b64Alphabet[e.bits>>e.nbits&0x3F]
+		dst[n] = utf7B64[e.bits>>e.nbits&0x3F]
 		n++
 	}
 	e.bits &= 1<<e.nbits - 1
@@ -249,7 +249,7 @@ func (e *utf7Encoder) close(dst []byte) int {
 	}
 	n := 0
 	if e.nbits > 0 {
-		dst[n] = b64Alphabet[e.bits<<(6-e.nbits)&0x3F]
+		dst[n] = utf7B64[e.bits<<(6-e.nbits)&0x3F]
 		n++
 	}
 	dst[n] = '-'
