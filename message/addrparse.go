@@ -470,6 +470,7 @@ func (p *addrParser) domain() (string, bool) {
 		before := p.i
 		p.cfws()
 		if p.eof() {
+			p.i = before
 			break
 		}
 		c := p.peek()

@@ -205,7 +205,7 @@ func (hr *headerReader) read() error {
 		hr.n += len(ln)
 		hr.checkEOL(ln, off)
 		content := trimEOL(ln)
-		if first && bytes.HasPrefix(ln, []byte("From ")) {
+		if first && isMboxFrom(ln) {
 			first = false
 			hr.h.mboxFrom = ln
 			hr.warn(WarnMboxFrom, off, "")
@@ -260,6 +260,16 @@ func (hr *headerReader) checkEOL(ln []byte, off int) {
 	if n >= 3 && ln[n-3] == '\r' {
 		hr.warn(WarnExtraCR, off, "")
 	}
+}
+
+// isMboxFrom reports whether ln is an mbox separator (RFC 4155): "From "
+// and then the envelope sender, not "From :" with obsolete whitespace.
+func isMboxFrom(ln []byte) bool {
+	if !bytes.HasPrefix(ln, []byte("From ")) {
+		return false
+	}
+	rest := bytes.TrimLeft(ln[5:], " \t\r\n")
+	return len(rest) > 0 && rest[0] != ':'
 }
 
 // newField splits a line into name and value. A line without a colon, or

@@ -196,3 +196,13 @@ func FuzzReadHeader(f *testing.F) {
 		}
 	})
 }
+
+// Found by FuzzReadHeader: "From " alone is a junk line, not an mbox
+// separator, and must read the same after writing.
+func TestReadHeaderFromSpaceRegression(t *testing.T) {
+	h, _, _ := readHeader(t, "From ")
+	require.Equal(t, 1, h.Len())
+	h2, _, _ := readHeader(t, string(h.Bytes()))
+	require.Equal(t, 1, h2.Len())
+	require.Nil(t, h2.MboxFrom())
+}
