@@ -37,7 +37,7 @@ func TestParseAddressList(t *testing.T) {
 		{"<@route1.test,@route2.test:user@example.com>", []Address{{Local: "user", Domain: "example.com", Route: []string{"route1.test", "route2.test"}}}, WarnObsolete},
 		{"a@x, , ,b@y", []Address{mb("", "a", "x"), mb("", "b", "y")}, ""},
 		{"john . doe @ example . com", []Address{mb("", "john.doe", "example.com")}, ""},
-		{"=?utf-8?q?Jos=C3=A9?= =?utf-8?q?_Mar=C3=ADa?= <j@x.test>", []Address{mb("José María", "j", "x.test")}, ""},
+		{"=?utf-8?B?Sm9zw6k=?= =?utf-8?q?_Mar=C3=ADa?= <j@x.test>", []Address{mb("José María", "j", "x.test")}, ""},
 		{`"=?iso-8859-1?q?Andr=E9?=" <a@x.test>`, []Address{mb("André", "a", "x.test")}, ""},
 		{"山田太郎 <yamada@例え.jp>", []Address{mb("山田太郎", "yamada", "例え.jp")}, ""},
 		{"用户@例子.广告", []Address{mb("", "用户", "例子.广告")}, ""},
@@ -93,7 +93,7 @@ func TestFormatAddress(t *testing.T) {
 		{Address{Name: "Doe, John", Local: "a", Domain: "x.test"}, `"Doe, John" <a@x.test>`},
 		{Address{Name: `Say "hi"`, Local: "a b", Domain: "x.test"}, `"Say \"hi\"" <"a b"@x.test>`},
 		{Address{Name: "=?x?=", Local: "a", Domain: "x.test"}, `"=?x?=" <a@x.test>`},
-		{Address{Name: "José", Local: "a", Domain: "x.test"}, "=?utf-8?q?Jos=C3=A9?= <a@x.test>"},
+		{Address{Name: "José", Local: "a", Domain: "x.test"}, "=?utf-8?B?Sm9zw6k=?= <a@x.test>"},
 		{Address{Name: "G", Group: true, Members: []Address{{Local: "a", Domain: "x"}, {Local: "b", Domain: "y"}}}, "G: a@x, b@y;"},
 		{Address{Name: "", Group: true}, `"":;`},
 	}

@@ -512,10 +512,12 @@ func (p *addrParser) phrase(ws []word) string {
 		if w.encoded || w.quoted && strings.Contains(text, "=?") {
 			// QUIRK: encoded words inside quoted strings are not allowed by
 			// RFC 2047 section 5 but are common; they are decoded.
-			if d, err := decodeText(text, p.charsets()); err == nil && d != text {
-				text, enc = d, w.encoded
-			} else if err != nil {
+			d, err := decodeText(text, p.charsets())
+			if err != nil {
 				p.warn(WarnEncodedWord, -1, err.Error())
+			}
+			if d != text {
+				text, enc = d, w.encoded
 			}
 		}
 		if i > 0 && (w.space || w.quoted) && !(enc && prevEnc) && text != "." {
@@ -528,10 +530,8 @@ func (p *addrParser) phrase(ws []word) string {
 }
 
 func (p *addrParser) decodeName(s string) string {
-	if d, err := decodeText(s, p.charsets()); err == nil {
-		return d
-	}
-	return s
+	d, _ := decodeText(s, p.charsets())
+	return d
 }
 
 func (p *addrParser) charsets() mime.CharsetLookup {

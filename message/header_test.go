@@ -152,7 +152,7 @@ func TestFormatField(t *testing.T) {
 		{"To", "Alice Example <alice@example.com>, Bob Example <bob@example.com>, Carol <carol@example.com>",
 			"To: Alice Example <alice@example.com>, Bob Example <bob@example.com>,\r\n Carol <carol@example.com>\r\n"},
 		{"Subject", strings.Repeat("word ", 20), "Subject: word word word word word word word word word word word word word word\r\n word word word word word word\r\n"},
-		{"To", "José <jose@example.com>", "To: =?utf-8?q?Jos=C3=A9?= <jose@example.com>\r\n"},
+		{"To", "José <jose@example.com>", "To: =?utf-8?B?Sm9zw6k=?= <jose@example.com>\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
