@@ -171,7 +171,7 @@ func (failingCreds) LookupSecret(context.Context, string, string) (Secret, error
 	return Secret{}, errBackend
 }
 func (failingCreds) ValidateToken(context.Context, *Token) (string, error) { return "", errBackend }
-func (failingCreds) Authorize(context.Context, string, string) error     { return errBackend }
+func (failingCreds) Authorize(context.Context, string, string) error       { return errBackend }
 
 func TestBackendErrorsPassThrough(t *testing.T) {
 	for _, mech := range []string{Plain, Login, CRAMMD5, SCRAMSHA256, OAuthBearer, XOAuth2} {
