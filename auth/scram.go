@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -162,3 +164,15 @@ func xorBytes(a, b []byte) []byte {
 	}
 	return out
 }
+
+// b64decode decodes canonical padded base64: unlike encoding/base64 alone
+// it rejects embedded CR/LF and non-zero padding bits, so one value has
+// exactly one encoding.
+func b64decode(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errBadBase64
+	}
+	return base64.StdEncoding.Strict().DecodeString(s)
+}
+
+var errBadBase64 = errors.New("invalid base64")

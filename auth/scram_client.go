@@ -103,7 +103,7 @@ func (sc *scramClient) serverFirst(msg string) ([]byte, error) {
 	if !validNonce(nonce) || !strings.HasPrefix(nonce, sc.cnonce) || len(nonce) == len(sc.cnonce) {
 		return nil, malformed(mech, "server nonce does not extend the client nonce")
 	}
-	salt, err := base64.StdEncoding.DecodeString(attrs[1].val)
+	salt, err := b64decode(attrs[1].val)
 	if err != nil || len(salt) == 0 || len(salt) > maxSaltLen {
 		return nil, malformed(mech, "invalid salt")
 	}
@@ -141,7 +141,7 @@ func (sc *scramClient) serverFinal(msg string) ([]byte, error) {
 	if i := strings.IndexByte(v, ','); i >= 0 {
 		v = v[:i] // extensions follow
 	}
-	sig, err := base64.StdEncoding.DecodeString(v)
+	sig, err := b64decode(v)
 	if err != nil {
 		return nil, malformed(mech, "invalid base64 in v=")
 	}

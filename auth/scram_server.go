@@ -177,11 +177,11 @@ func (sc *scramServer) clientFinal(ctx context.Context, msg string) ([]byte, err
 	if len(attrs) < 2 || attrs[0].key != 'c' || attrs[1].key != 'r' {
 		return nil, malformed(mech, "want c=...,r=...")
 	}
-	cb, err := base64.StdEncoding.DecodeString(attrs[0].val)
+	cb, err := b64decode(attrs[0].val)
 	if err != nil {
 		return nil, malformed(mech, "invalid base64 in c=")
 	}
-	proof, err := base64.StdEncoding.DecodeString(msg[i+3:])
+	proof, err := b64decode(msg[i+3:])
 	if err != nil || len(proof) != sc.h.size {
 		return nil, malformed(mech, "invalid proof")
 	}

@@ -190,7 +190,7 @@ func ParseSCRAMSecret(str string) (*SCRAMSecret, error) {
 	if err != nil || iter < 1 {
 		return nil, bad("invalid iteration count")
 	}
-	d := base64.StdEncoding.DecodeString
+	d := b64decode
 	salt, err1 := d(saltStr)
 	stored, err2 := d(storedStr)
 	server, err3 := d(serverStr)
