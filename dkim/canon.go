@@ -1,0 +1,350 @@
+package dkim
+
+import (
+	"bytes"
+	"hash"
+	"strings"
+)
+
+// Canonicalization is a DKIM canonicalization algorithm (RFC 6376 section 3.4).
+type Canonicalization string
+
+// The two algorithms of RFC 6376 section 3.4.
+const (
+	Simple  Canonicalization = "simple"
+	Relaxed Canonicalization = "relaxed"
+)
+
+// Field is one header field as it appeared on the wire: Raw holds the name,
+// the colon, the value with its folding, and the final line ending. It is
+// exported so that ARC (RFC 8617), which hashes header fields the same way,
+// can reuse [SplitHeader], [SelectFields] and [HashFields].
+type Field struct {
+	Name string // the field name as written (case kept)
+	Raw  []byte // the whole field including its line ending
+}
+
+// SplitHeader splits a raw header block (without the blank line that ends
+// it) into fields (RFC 5322 section 2.2). A continuation line (starting with
+// SP or HTAB) belongs to the field above it. Lines before the first field
+// that are continuations, and lines without a colon, are kept as fields with
+// an empty name, so that they are never hashed but never lost either.
+func SplitHeader(hdr []byte) []Field {
+	var fields []Field
+	for len(hdr) > 0 {
+		end := lineEnd(hdr)
+		// Extend over continuation lines (RFC 5322 section 2.2.3).
+		for end < len(hdr) && (hdr[end] == ' ' || hdr[end] == '\t') {
+			end += lineEnd(hdr[end:])
+		}
+		raw := hdr[:end]
+		hdr = hdr[end:]
+		name := ""
+		if i := bytes.IndexByte(raw, ':'); i > 0 {
+			name = strings.TrimRight(string(raw[:i]), " \t")
+			if strings.ContainsAny(name, " \t\r\n") {
+				name = ""
+			}
+		}
+		fields = append(fields, Field{Name: name, Raw: raw})
+	}
+	return fields
+}
+
+// lineEnd returns the length of the first line of b including its LF, or
+// len(b) when there is no LF.
+func lineEnd(b []byte) int {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return i + 1
+	}
+	return len(b)
+}
+
+// SelectFields picks the header fields named in h, in that order, following
+// RFC 6376 section 5.4.2: for each name, the last instance not yet used is
+// taken (from the bottom up); a name with no instance left selects nothing,
+// which is how over-signing works. The returned slice has nil entries for
+// names that matched nothing.
+func SelectFields(fields []Field, h []string) []*Field {
+	used := make([]bool, len(fields))
+	out := make([]*Field, len(h))
+	for k, name := range h {
+		for i := len(fields) - 1; i >= 0; i-- {
+			if !used[i] && strings.EqualFold(fields[i].Name, name) {
+				used[i] = true
+				out[k] = &fields[i]
+				break
+			}
+		}
+	}
+	return out
+}
+
+// HashFields writes the canonicalized selected fields into h (RFC 6376
+// section 3.7), each followed by CRLF, then the canonicalized signature
+// field sig (whose b= value must already be empty) without a trailing CRLF.
+// nil entries in selected are skipped.
+func HashFields(h hash.Hash, c Canonicalization, selected []*Field, sig []byte) {
+	buf := make([]byte, 0, 512)
+	for _, f := range selected {
+		if f == nil {
+			continue
+		}
+		buf = CanonicalizeHeader(buf[:0], c, f.Raw)
+		h.Write(buf)
+	}
+	buf = CanonicalizeHeader(buf[:0], c, sig)
+	buf = bytes.TrimSuffix(buf, []byte("\r\n"))
+	h.Write(buf)
+}
+
+// CanonicalizeHeader appends the canonical form of one raw header field to
+// dst (RFC 6376 sections 3.4.1 and 3.4.2). The result always ends in CRLF.
+//
+// QUIRK: a bare LF line ending is treated as CRLF, so that messages stored
+// with Unix line endings verify as they did on the wire.
+func CanonicalizeHeader(dst []byte, c Canonicalization, raw []byte) []byte {
+	raw = trimLineEnd(raw)
+	if c != Relaxed {
+		// simple: unchanged, but line endings normalised to CRLF.
+		for len(raw) > 0 {
+			i := bytes.IndexByte(raw, '\n')
+			if i < 0 {
+				dst = append(dst, raw...)
+				break
+			}
+			line := raw[:i]
+			line = bytes.TrimSuffix(line, []byte{'\r'})
+			dst = append(dst, line...)
+			dst = append(dst, '\r', '\n')
+			raw = raw[i+1:]
+		}
+		return append(dst, '\r', '\n')
+	}
+	colon := bytes.IndexByte(raw, ':')
+	if colon < 0 {
+		colon = len(raw)
+	}
+	// Name: lowercase, WSP before the colon removed.
+	for _, b := range bytes.TrimRight(raw[:colon], " \t") {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		dst = append(dst, b)
+	}
+	dst = append(dst, ':')
+	if colon < len(raw) {
+		dst = relaxValue(dst, raw[colon+1:])
+	}
+	return append(dst, '\r', '\n')
+}
+
+// relaxValue unfolds v, reduces WSP runs to one SP, and drops WSP at both
+// ends (RFC 6376 section 3.4.2).
+func relaxValue(dst, v []byte) []byte {
+	space := false
+	started := false
+	for _, b := range v {
+		switch b {
+		case '\r', '\n':
+			continue
+		case ' ', '\t':
+			space = true
+			continue
+		}
+		if space && started {
+			dst = append(dst, ' ')
+		}
+		space = false
+		started = true
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+func trimLineEnd(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	return bytes.TrimSuffix(b, []byte{'\r'})
+}
+
+// bodyCanon canonicalizes a body stream (RFC 6376 sections 3.4.3 and 3.4.4)
+// and writes the result to a hash, honouring an optional length limit
+// (l=, section 3.5). It keeps O(1) state and never buffers the body.
+//
+// QUIRK: a bare LF is treated as a CRLF line ending; a bare CR is content.
+type bodyCanon struct {
+	h       hash.Hash
+	relaxed bool
+	limit   int64 // -1 = no limit
+	total   int64 // canonical bytes produced (hashed or not)
+	hashed  int64
+
+	cr       bool // last byte was CR, held back
+	wsp      bool // relaxed: WSP seen and held back
+	midLine  bool // the current line has content
+	empties  int  // empty lines held back
+	anything bool // any line emitted at all
+
+	buf []byte
+}
+
+func newBodyCanon(h hash.Hash, c Canonicalization, limit int64) *bodyCanon {
+	return &bodyCanon{h: h, relaxed: c == Relaxed, limit: limit, buf: make([]byte, 0, 8192)}
+}
+
+// Write accepts body bytes in any chunking.
+func (b *bodyCanon) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			b.content(p)
+			break
+		}
+		line := p[:i]
+		if len(line) == 0 && b.cr {
+			b.cr = false // the CR of CRLF split across writes
+		} else if len(line) > 0 && line[len(line)-1] == '\r' {
+			// The final CR belongs to CRLF; a CR before it, held by
+			// content, is flushed as content by endLine.
+			b.content(line[:len(line)-1])
+		} else {
+			b.content(line)
+		}
+		b.endLine()
+		p = p[i+1:]
+	}
+	b.flush()
+	return n, nil
+}
+
+// content adds bytes of the current line (no LF inside).
+func (b *bodyCanon) content(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if b.cr {
+		b.cr = false
+		b.text([]byte{'\r'})
+	}
+	if p[len(p)-1] == '\r' {
+		b.cr = true
+		p = p[:len(p)-1]
+	}
+	b.text(p)
+}
+
+// text adds line content that contains no LF and no trailing held CR.
+func (b *bodyCanon) text(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if !b.relaxed {
+		b.startLine()
+		b.out(p)
+		return
+	}
+	// Fast path: nothing to reduce inside p.
+	if bytes.IndexByte(p, '\t') < 0 && !bytes.Contains(p, []byte("  ")) &&
+		p[0] != ' ' && p[len(p)-1] != ' ' {
+		b.startLine()
+		if b.wsp {
+			b.out([]byte{' '})
+			b.wsp = false
+		}
+		b.out(p)
+		return
+	}
+	for len(p) > 0 {
+		j := 0
+		for j < len(p) && p[j] != ' ' && p[j] != '\t' {
+			j++
+		}
+		if j > 0 {
+			b.startLine()
+			if b.wsp {
+				b.out([]byte{' '})
+				b.wsp = false
+			}
+			b.out(p[:j])
+		}
+		for j < len(p) && (p[j] == ' ' || p[j] == '\t') {
+			j++
+			b.wsp = true
+		}
+		p = p[j:]
+	}
+}
+
+// startLine flushes held empty lines before new content.
+func (b *bodyCanon) startLine() {
+	if b.midLine {
+		return
+	}
+	for ; b.empties > 0; b.empties-- {
+		b.out([]byte("\r\n"))
+	}
+	b.midLine = true
+}
+
+func (b *bodyCanon) endLine() {
+	if b.cr {
+		// "\r\r\n": the first CR is content.
+		b.cr = false
+		b.text([]byte{'\r'})
+	}
+	b.wsp = false
+	if b.midLine {
+		b.out([]byte("\r\n"))
+		b.midLine = false
+	} else {
+		b.empties++
+	}
+	b.anything = true
+}
+
+// close finishes the body: an unterminated last line gets its CRLF, and an
+// empty simple body becomes a single CRLF (RFC 6376 section 3.4.3).
+func (b *bodyCanon) close() {
+	if b.cr {
+		b.cr = false
+		b.text([]byte{'\r'})
+	}
+	if b.midLine {
+		b.out([]byte("\r\n"))
+		b.midLine = false
+	}
+	if !b.relaxed && b.total == 0 {
+		b.out([]byte("\r\n"))
+	}
+	b.flush()
+}
+
+func (b *bodyCanon) out(p []byte) {
+	b.total += int64(len(p))
+	if b.limit >= 0 {
+		room := b.limit - b.hashed
+		if room <= 0 {
+			return
+		}
+		if int64(len(p)) > room {
+			p = p[:room]
+		}
+	}
+	b.hashed += int64(len(p))
+	if len(b.buf)+len(p) > cap(b.buf) {
+		b.flush()
+		if len(p) >= cap(b.buf) {
+			b.h.Write(p)
+			return
+		}
+	}
+	b.buf = append(b.buf, p...)
+}
+
+func (b *bodyCanon) flush() {
+	if len(b.buf) > 0 {
+		b.h.Write(b.buf)
+		b.buf = b.buf[:0]
+	}
+}

@@ -1,0 +1,40 @@
+package dkim_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"strings"
+
+	"github.com/yubinmail/yubin/dkim"
+	"github.com/yubinmail/yubin/dnsmock"
+)
+
+func Example() {
+	// A fixed key so that the output is stable; use dkim.GenerateKey in
+	// real code.
+	key := ed25519.NewKeyFromSeed(make([]byte, 32))
+	msg := "From: Joe <joe@example.com>\r\nTo: ann@example.net\r\nSubject: hi\r\n\r\nHello.\r\n"
+
+	field, err := dkim.Sign(strings.NewReader(msg), &dkim.SignOptions{
+		Domain: "example.com", Selector: "2026", Key: key,
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	record, _ := dkim.FormatKeyRecord(key.Public())
+	dns := &dnsmock.Resolver{TXT: map[string][]string{
+		dkim.KeyName("2026", "example.com"): {record},
+	}}
+	results, err := dkim.Verify(context.Background(), strings.NewReader(field+msg),
+		&dkim.VerifyOptions{Resolver: dns})
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range results {
+		fmt.Println(r.Status, "d="+r.Domain, "s="+r.Selector, "a="+string(r.Algorithm))
+	}
+	// Output:
+	// pass d=example.com s=2026 a=ed25519-sha256
+}

@@ -1,0 +1,299 @@
+package dkim
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultSignedHeaders returns the fields that a [Signer] signs when
+// [SignOptions.Headers] is nil: From, To, Subject, Date, Message-ID,
+// Reply-To, Cc, MIME-Version and Content-Type. Each is over-signed: listed in
+// h= once more than it occurs, so that adding another instance breaks the
+// signature (RFC 6376 sections 5.4.2 and 8.15).
+func DefaultSignedHeaders() []string {
+	return []string{"From", "To", "Subject", "Date", "Message-ID", "Reply-To", "Cc", "MIME-Version", "Content-Type"}
+}
+
+// SignOptions configures a [Signer]. Domain, Selector and Key are required.
+type SignOptions struct {
+	Domain   string        // d=, the signing domain
+	Selector string        // s=
+	Key      crypto.Signer // an *rsa.PrivateKey (1024..4096 bits) or ed25519.PrivateKey, or any crypto.Signer with such a public key
+
+	// Identifier is the optional i= (an address or "@domain" at or below
+	// Domain). Empty means none (verifiers then assume "@" + Domain).
+	Identifier string
+	// HeaderCanon and BodyCanon default to Relaxed.
+	HeaderCanon, BodyCanon Canonicalization
+	// Headers lists the fields to sign, in h= order, exactly as given (no
+	// over-signing is added); it must include From. nil means
+	// DefaultSignedHeaders(), over-signed.
+	Headers []string
+	// BodyLength adds l= with the length of the canonicalized body. This
+	// lets content be appended without breaking the signature; verifiers
+	// of this package fail such messages by default. Rarely wise.
+	BodyLength bool
+	// Timestamp adds t= with the signing time.
+	Timestamp bool
+	// Expiration, when non-zero, adds x= that far after the signing time
+	// (and t= as well).
+	Expiration time.Duration
+	// Now returns the signing time; nil means time.Now.
+	Now func() time.Time
+	// MaxHeaderBytes bounds the header block kept in memory; 0 means
+	// DefaultMaxHeaderBytes (1 MiB).
+	MaxHeaderBytes int
+}
+
+// Signer computes a DKIM-Signature while the message is written to it. The
+// header block is kept (bounded); the body is canonicalized and hashed in
+// one pass and never stored. Write the whole message, call Close, then
+// read the field with Field.
+type Signer struct {
+	opts  SignOptions
+	algo  Algorithm
+	split headerSplitter
+	bh    hash.Hash
+	body  *bodyCanon
+	field string
+	err   error
+}
+
+// NewSigner checks the options and returns a Signer.
+func NewSigner(opts *SignOptions) (*Signer, error) {
+	if opts == nil {
+		return nil, errors.New("dkim: nil SignOptions")
+	}
+	s := &Signer{opts: *opts}
+	o := &s.opts
+	if err := checkToken("domain", o.Domain); err != nil {
+		return nil, err
+	}
+	if err := checkToken("selector", o.Selector); err != nil {
+		return nil, err
+	}
+	if o.Identifier != "" {
+		_, dom, ok := strings.Cut(o.Identifier, "@")
+		if !ok || !isSubdomain(dom, o.Domain) || strings.ContainsAny(o.Identifier, "\r\n") {
+			return nil, ErrIdentityMismatch
+		}
+	}
+	if o.Key == nil {
+		return nil, errors.New("dkim: no signing key")
+	}
+	switch pub := o.Key.Public().(type) {
+	case *rsa.PublicKey:
+		if n := pub.N.BitLen(); n < 1024 || n > 4096 {
+			return nil, fmt.Errorf("dkim: RSA key of %d bits outside 1024..4096: %w", n, ErrKeyTooSmall)
+		}
+		s.algo = RSASHA256
+	case ed25519.PublicKey:
+		s.algo = Ed25519SHA256
+	default:
+		return nil, fmt.Errorf("dkim: unsupported key type %T: %w", pub, ErrUnsupportedAlgo)
+	}
+	if o.HeaderCanon == "" {
+		o.HeaderCanon = Relaxed
+	}
+	if o.BodyCanon == "" {
+		o.BodyCanon = Relaxed
+	}
+	for _, c := range []Canonicalization{o.HeaderCanon, o.BodyCanon} {
+		if c != Simple && c != Relaxed {
+			return nil, fmt.Errorf("dkim: unknown canonicalization %q", c)
+		}
+	}
+	if o.Headers != nil {
+		from := false
+		for _, h := range o.Headers {
+			if err := checkToken("header name", h); err != nil || strings.ContainsAny(h, ":") {
+				return nil, fmt.Errorf("dkim: invalid header name %q", h)
+			}
+			from = from || strings.EqualFold(h, "from")
+		}
+		if !from {
+			return nil, ErrFromNotSigned
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	s.split.max = o.MaxHeaderBytes
+	s.bh = crypto.SHA256.New()
+	s.body = newBodyCanon(s.bh, o.BodyCanon, -1)
+	return s, nil
+}
+
+func checkToken(what, v string) error {
+	if v == "" || strings.ContainsAny(v, "; \t\r\n=") {
+		return fmt.Errorf("dkim: invalid %s %q", what, v)
+	}
+	return nil
+}
+
+// Write adds message bytes (header, blank line, body), in any chunking.
+func (s *Signer) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	body, _ := s.split.write(p)
+	if s.split.err != nil {
+		s.err = s.split.err
+		return 0, s.err
+	}
+	if len(body) > 0 {
+		s.body.Write(body)
+	}
+	return len(p), nil
+}
+
+// Close finishes the body and computes the signature.
+func (s *Signer) Close() error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.field != "" {
+		return nil
+	}
+	s.body.close()
+	fields := SplitHeader(s.split.header())
+	names := s.opts.Headers
+	if names == nil {
+		names = oversign(fields, DefaultSignedHeaders())
+	}
+	field := s.format(names, s.bh.Sum(nil))
+	h := crypto.SHA256.New()
+	HashFields(h, s.opts.HeaderCanon, SelectFields(fields, names), []byte(field))
+	sig, err := signDigest(s.opts.Key, h.Sum(nil))
+	if err != nil {
+		s.err = err
+		return err
+	}
+	s.field = field + foldBase64(base64.StdEncoding.EncodeToString(sig), len("b=")) + "\r\n"
+	return nil
+}
+
+// Field returns the DKIM-Signature field, "DKIM-Signature: ...\r\n", ready
+// to be prepended to the message. It is empty until Close succeeded.
+func (s *Signer) Field() string { return s.field }
+
+// Sign reads a whole message from r and returns its DKIM-Signature field.
+func Sign(r io.Reader, opts *SignOptions) (string, error) {
+	s, err := NewSigner(opts)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(s, r); err != nil {
+		return "", err
+	}
+	if err := s.Close(); err != nil {
+		return "", err
+	}
+	return s.Field(), nil
+}
+
+func signDigest(key crypto.Signer, digest []byte) ([]byte, error) {
+	if _, ok := key.Public().(ed25519.PublicKey); ok {
+		// RFC 8463 section 3: PureEdDSA over the SHA-256 hash.
+		return key.Sign(rand.Reader, digest, crypto.Hash(0))
+	}
+	return key.Sign(rand.Reader, digest, crypto.SHA256)
+}
+
+// oversign lists each name once more than it occurs in fields.
+func oversign(fields []Field, names []string) []string {
+	var out []string
+	for _, n := range names {
+		c := 1
+		for _, f := range fields {
+			if strings.EqualFold(f.Name, n) {
+				c++
+			}
+		}
+		for range c {
+			out = append(out, strings.ToLower(n))
+		}
+	}
+	return out
+}
+
+// format writes the signature field with an empty b= at the end.
+func (s *Signer) format(names []string, bodyHash []byte) string {
+	o := &s.opts
+	var b strings.Builder
+	b.WriteString("DKIM-Signature: v=1; a=" + string(s.algo) + "; c=" +
+		string(o.HeaderCanon) + "/" + string(o.BodyCanon) + ";\r\n d=" + o.Domain +
+		"; s=" + o.Selector + ";")
+	now := o.Now()
+	if o.Timestamp || o.Expiration > 0 {
+		b.WriteString(" t=" + strconv.FormatInt(now.Unix(), 10) + ";")
+	}
+	if o.Expiration > 0 {
+		b.WriteString(" x=" + strconv.FormatInt(now.Add(o.Expiration).Unix(), 10) + ";")
+	}
+	if o.Identifier != "" {
+		b.WriteString("\r\n i=" + encodeQP(o.Identifier) + ";")
+	}
+	if o.BodyLength {
+		b.WriteString(" l=" + strconv.FormatInt(s.body.total, 10) + ";")
+	}
+	b.WriteString("\r\n h=")
+	col := 3
+	for i, n := range names {
+		if i > 0 {
+			b.WriteByte(':')
+			col++
+		}
+		if col+len(n) > 76 {
+			b.WriteString("\r\n  ")
+			col = 2
+		}
+		b.WriteString(n)
+		col += len(n)
+	}
+	b.WriteString(";\r\n bh=" + base64.StdEncoding.EncodeToString(bodyHash) + ";\r\n b=")
+	return b.String()
+}
+
+// foldBase64 breaks a base64 value into lines of at most 76 columns; first
+// is the column where the value starts.
+func foldBase64(v string, first int) string {
+	var b strings.Builder
+	width := 76 - first - 1
+	for len(v) > width {
+		b.WriteString(v[:width])
+		b.WriteString("\r\n  ")
+		v = v[width:]
+		width = 73
+	}
+	b.WriteString(v)
+	return b.String()
+}
+
+// encodeQP encodes an i= value in DKIM-Quoted-Printable (RFC 6376 section
+// 2.11): bytes outside 0x21..0x7E, ';' and '=' become =XX.
+func encodeQP(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == ';' || c == '=' {
+			fmt.Fprintf(&b, "=%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,280 @@
+package dkim
+
+import (
+	"crypto"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Algorithm is a DKIM signing algorithm (RFC 6376 section 3.3, RFC 8463).
+type Algorithm string
+
+// Algorithms known to this package. rsa-sha1 is accepted for verification
+// only, and only when [VerifyOptions.AllowSHA1] is set (RFC 8301 section 3.1).
+const (
+	RSASHA256     Algorithm = "rsa-sha256"
+	Ed25519SHA256 Algorithm = "ed25519-sha256"
+	RSASHA1       Algorithm = "rsa-sha1"
+)
+
+// keyType returns the k= value that a key must have for this algorithm.
+func (a Algorithm) keyType() string {
+	k, _, _ := strings.Cut(string(a), "-")
+	return k
+}
+
+// hash returns the hash function named by the algorithm.
+func (a Algorithm) hash() (crypto.Hash, string, bool) {
+	switch a {
+	case RSASHA256, Ed25519SHA256:
+		return crypto.SHA256, "sha256", true
+	case RSASHA1:
+		return crypto.SHA1, "sha1", true
+	}
+	return 0, "", false
+}
+
+// Signature is a parsed DKIM-Signature field value (RFC 6376 section 3.5).
+type Signature struct {
+	Version         string           // v=, always "1"
+	Algorithm       Algorithm        // a=, lower case
+	Signature       []byte           // b=, decoded
+	BodyHash        []byte           // bh=, decoded
+	HeaderCanon     Canonicalization // c= header part, default simple
+	BodyCanon       Canonicalization // c= body part, default simple
+	Domain          string           // d=
+	Headers         []string         // h=, as written
+	Identifier      string           // i=, default "@" + d=
+	BodyLength      int64            // l=, -1 when absent
+	QueryMethods    []string         // q=, default dns/txt
+	Selector        string           // s=
+	Timestamp       time.Time        // t=, zero when absent
+	Expiration      time.Time        // x=, zero when absent
+	CopiedHeaders   []string         // z=, raw entries
+	HasBodyLength   bool             // whether l= was present
+	HasIdentifier   bool             // whether i= was present
+	UnknownTags     []string         // names of tags this package ignores
+}
+
+// ParseSignature parses a DKIM-Signature field value with the strict rules
+// of RFC 6376 sections 3.2 and 3.5: duplicate tags, missing required tags
+// (v, a, b, bh, d, h, s), a version other than 1, an h= without "from", an
+// i= outside d=, x= not after t=, or malformed values give a *SyntaxError
+// (a permerror in verification, section 6.1.1). It does not check times
+// against a clock nor the algorithm against a policy: [Verify] does.
+func ParseSignature(value string) (*Signature, error) {
+	tags, err := parseTagList(value)
+	if err != nil {
+		return nil, err
+	}
+	s := &Signature{BodyLength: -1, HeaderCanon: Simple, BodyCanon: Simple}
+	have := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		have[t.name] = true
+		if err := s.setTag(t); err != nil {
+			return nil, err
+		}
+	}
+	for _, req := range []string{"v", "a", "b", "bh", "d", "h", "s"} {
+		if !have[req] {
+			return nil, &SyntaxError{Tag: req, Detail: "required tag missing", Err: ErrMissingTag}
+		}
+	}
+	return s, s.check()
+}
+
+// check applies the cross-tag rules of RFC 6376 section 3.5 and 6.1.1.
+func (s *Signature) check() error {
+	from := false
+	for _, h := range s.Headers {
+		if strings.EqualFold(h, "from") {
+			from = true
+		}
+	}
+	if !from {
+		return &SyntaxError{Tag: "h", Detail: "from is not signed", Err: ErrFromNotSigned}
+	}
+	if !s.HasIdentifier {
+		s.Identifier = "@" + s.Domain
+	} else {
+		_, dom, ok := strings.Cut(s.Identifier, "@")
+		if !ok || !isSubdomain(dom, s.Domain) {
+			return &SyntaxError{Tag: "i", Detail: "not in d= or below it", Err: ErrIdentityMismatch}
+		}
+	}
+	if !s.Timestamp.IsZero() && !s.Expiration.IsZero() && !s.Expiration.After(s.Timestamp) {
+		return &SyntaxError{Tag: "x", Detail: "not after t=", Err: ErrExpired}
+	}
+	return nil
+}
+
+// isSubdomain reports whether sub equals parent or is below it (case
+// insensitive, RFC 6376 section 3.5 i=).
+func isSubdomain(sub, parent string) bool {
+	sub, parent = strings.ToLower(strings.TrimSuffix(sub, ".")), strings.ToLower(strings.TrimSuffix(parent, "."))
+	return parent != "" && (sub == parent || strings.HasSuffix(sub, "."+parent))
+}
+
+func (s *Signature) setTag(t tag) error {
+	bad := func(detail string) error { return &SyntaxError{Tag: t.name, Detail: detail} }
+	v := t.value
+	switch t.name {
+	case "v":
+		if v != "1" {
+			return &SyntaxError{Tag: "v", Detail: "version " + quoteShort(v), Err: ErrVersion}
+		}
+		s.Version = v
+	case "a":
+		s.Algorithm = Algorithm(strings.ToLower(v))
+	case "b", "bh":
+		dec, err := base64.StdEncoding.DecodeString(stripFWS(v))
+		if err != nil || (t.name == "bh" && len(dec) == 0) {
+			return bad("invalid base64")
+		}
+		if t.name == "b" {
+			s.Signature = dec
+		} else {
+			s.BodyHash = dec
+		}
+	case "c":
+		hc, bc, _ := strings.Cut(strings.ToLower(v), "/")
+		if bc == "" {
+			bc = string(Simple)
+		}
+		for _, c := range []string{hc, bc} {
+			if c != string(Simple) && c != string(Relaxed) {
+				return bad("unknown canonicalization " + quoteShort(c))
+			}
+		}
+		s.HeaderCanon, s.BodyCanon = Canonicalization(hc), Canonicalization(bc)
+	case "d":
+		if v == "" {
+			return bad("empty domain")
+		}
+		s.Domain = v
+	case "h":
+		for h := range strings.SplitSeq(stripFWS(v), ":") {
+			if h == "" {
+				return bad("empty field name")
+			}
+			s.Headers = append(s.Headers, h)
+		}
+	case "i":
+		s.Identifier, s.HasIdentifier = decodeQP(v), true
+	case "l":
+		n, err := parseDecimal(v, 76)
+		if err != nil {
+			return bad("invalid length")
+		}
+		s.BodyLength, s.HasBodyLength = n, true
+	case "q":
+		for q := range strings.SplitSeq(stripFWS(v), ":") {
+			s.QueryMethods = append(s.QueryMethods, q)
+		}
+		if !hasDNSTXT(s.QueryMethods) {
+			return bad("no supported query method (dns/txt)")
+		}
+	case "s":
+		if v == "" {
+			return bad("empty selector")
+		}
+		s.Selector = v
+	case "t", "x":
+		n, err := parseDecimal(v, 12)
+		if err != nil {
+			return bad("invalid time")
+		}
+		if t.name == "t" {
+			s.Timestamp = time.Unix(n, 0).UTC()
+		} else {
+			s.Expiration = time.Unix(n, 0).UTC()
+		}
+	case "z":
+		s.CopiedHeaders = strings.Split(stripFWS(v), "|")
+	default:
+		s.UnknownTags = append(s.UnknownTags, t.name)
+	}
+	return nil
+}
+
+func hasDNSTXT(q []string) bool {
+	for _, m := range q {
+		if strings.EqualFold(m, "dns/txt") {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDecimal parses 1*max DIGIT (RFC 6376 section 3.5 l=, t=, x=).
+func parseDecimal(s string, maxDigits int) (int64, error) {
+	if s == "" || len(s) > maxDigits {
+		return 0, ErrSyntax
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, ErrSyntax
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, ErrSyntax
+	}
+	return n, nil
+}
+
+// decodeQP decodes DKIM-Quoted-Printable (RFC 6376 section 2.11) leniently:
+// a malformed escape is kept as written.
+func decodeQP(s string) string {
+	s = stripFWS(s)
+	if !strings.Contains(s, "=") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' && i+2 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// removeBValue returns the raw signature field with the value of its b= tag
+// deleted, including surrounding whitespace (RFC 6376 section 3.7). Other
+// bytes, folding included, are untouched.
+func removeBValue(raw []byte) []byte {
+	colon := 0
+	for colon < len(raw) && raw[colon] != ':' {
+		colon++
+	}
+	i := colon + 1
+	for i < len(raw) {
+		end := i
+		for end < len(raw) && raw[end] != ';' {
+			end++
+		}
+		eq := i
+		for eq < end && raw[eq] != '=' {
+			eq++
+		}
+		if eq < end && trimFWS(string(raw[i:eq])) == "b" {
+			valEnd := end
+			if end == len(raw) {
+				// Keep the final line ending.
+				valEnd = len(trimLineEnd(raw))
+			}
+			out := make([]byte, 0, len(raw))
+			out = append(out, raw[:eq+1]...)
+			return append(out, raw[valEnd:]...)
+		}
+		i = end + 1
+	}
+	return raw
+}

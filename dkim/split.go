@@ -1,0 +1,91 @@
+package dkim
+
+import "bytes"
+
+// DefaultMaxHeaderBytes is the default bound on the header block that the
+// signer and the verifier keep in memory.
+const DefaultMaxHeaderBytes = 1 << 20
+
+// headerSplitter collects the header block of a message written in chunks
+// and hands the rest to a body function. Only the header is buffered.
+type headerSplitter struct {
+	max  int
+	hdr  []byte
+	done bool
+	err  error
+}
+
+// write feeds p; it returns the body bytes found in p once the header is
+// complete (which may be all of p), and reports whether the header has just
+// been completed by this call.
+func (s *headerSplitter) write(p []byte) (body []byte, completed bool) {
+	if s.done {
+		return p, false
+	}
+	start := len(s.hdr) - 3
+	if start < 0 {
+		start = 0
+	}
+	s.hdr = append(s.hdr, p...)
+	// A message that starts with a blank line has an empty header.
+	if i := headerEnd(s.hdr, start); i >= 0 {
+		body = s.hdr[i:]
+		s.hdr = s.hdr[:i]
+		s.done = true
+		return body, true
+	}
+	if len(s.hdr) > s.max {
+		s.err = ErrHeaderTooLong
+		s.done = true
+		s.hdr = nil
+		return nil, true
+	}
+	return nil, false
+}
+
+// headerEnd returns the offset of the body (after the blank line), or -1.
+// The header block returned to the caller keeps the final line ending of
+// its last field but not the blank line.
+func headerEnd(b []byte, from int) int {
+	if len(b) > 0 && b[0] == '\n' {
+		return 1
+	}
+	if len(b) > 1 && b[0] == '\r' && b[1] == '\n' {
+		return 2
+	}
+	for i := from; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		k := i + j + 1 // start of the next line
+		if k < len(b) && b[k] == '\n' {
+			return k + 1
+		}
+		if k+1 < len(b) && b[k] == '\r' && b[k+1] == '\n' {
+			return k + 2
+		}
+		if k+1 >= len(b) {
+			return -1
+		}
+		i = k
+	}
+}
+
+// header returns the header block proper (without the blank line).
+func (s *headerSplitter) header() []byte {
+	h := s.hdr
+	if s.done && len(h) > 0 {
+		// Drop the blank line: the last line is "\n" or "\r\n".
+		if bytes.HasSuffix(h, []byte("\n\r\n")) {
+			return h[:len(h)-2]
+		}
+		if bytes.HasSuffix(h, []byte("\n\n")) {
+			return h[:len(h)-1]
+		}
+		if len(h) <= 2 && (string(h) == "\n" || string(h) == "\r\n") {
+			return nil
+		}
+	}
+	return h
+}

@@ -1,0 +1,218 @@
+package dkim
+
+import (
+	"context"
+	"crypto/rsa"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/yubinmail/yubin/dnsmock"
+)
+
+// TestVerifyFailures covers the strict checks of RFC 6376 sections 3.5,
+// 3.6.1 and 6.1 and the DKIM items of SECURITY.md.
+func TestVerifyFailures(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	edRec, _ := FormatKeyRecord(testEd.Public())
+	keyName := "sel._domainkey.example.com"
+	type tc struct {
+		name   string
+		sign   func(o *SignOptions)
+		msg    func(signed string) string
+		dns    func(r *dnsmock.Resolver)
+		verify func(o *VerifyOptions)
+		status Status
+		err    error
+	}
+	tests := []tc{
+		{name: "pass", status: StatusPass},
+		{name: "header changed", msg: func(s string) string { return strings.Replace(s, "Subject: hello", "Subject: hellO", 1) },
+			status: StatusFail, err: ErrBadSignature},
+		{name: "body changed", msg: func(s string) string { return strings.Replace(s, "see you", "see me", 1) },
+			status: StatusFail, err: ErrBodyHash},
+		{name: "two From fields", msg: func(s string) string { return strings.Replace(s, "To:", "From: eve@evil.example\r\nTo:", 1) },
+			status: StatusPermError, err: ErrMultipleFrom},
+		{name: "duplicate tag", msg: func(s string) string { return strings.Replace(s, "v=1;", "v=1; v=1;", 1) },
+			status: StatusPermError, err: ErrDuplicateTag},
+		{name: "from not in h", sign: func(o *SignOptions) { o.Headers = []string{"from", "to"} },
+			msg:    func(s string) string { return strings.Replace(s, "h=from:to", "h=to", 1) },
+			status: StatusPermError, err: ErrFromNotSigned},
+		{name: "expired", sign: func(o *SignOptions) { o.Expiration = time.Hour; o.Now = fixedNow(now.Add(-2 * time.Hour)) },
+			status: StatusPermError, err: ErrExpired},
+		{name: "expired but ignored", sign: func(o *SignOptions) { o.Expiration = time.Hour; o.Now = fixedNow(now.Add(-2 * time.Hour)) },
+			verify: func(o *VerifyOptions) { o.IgnoreExpiration = true }, status: StatusPass},
+		{name: "timestamp in the future", sign: func(o *SignOptions) { o.Timestamp = true; o.Now = fixedNow(now.Add(time.Hour)) },
+			status: StatusPermError, err: ErrFutureTimestamp},
+		{name: "timestamp within skew", sign: func(o *SignOptions) { o.Timestamp = true; o.Now = fixedNow(now.Add(time.Minute)) },
+			status: StatusPass},
+		{name: "revoked key", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{"v=DKIM1; k=ed25519; p="} },
+			status: StatusPermError, err: ErrKeyRevoked},
+		{name: "two key records", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{edRec, edRec} },
+			status: StatusPermError, err: ErrMultipleKeys},
+		{name: "no key", dns: func(r *dnsmock.Resolver) { delete(r.TXT, keyName) },
+			status: StatusPermError, err: ErrNoKey},
+		{name: "NODATA", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{} },
+			status: StatusPermError, err: ErrNoKey},
+		{name: "SERVFAIL", dns: func(r *dnsmock.Resolver) { r.Fail = []string{keyName} },
+			status: StatusTempError, err: ErrKeyUnavailable},
+		{name: "timeout", dns: func(r *dnsmock.Resolver) { r.Timeout = []string{keyName} },
+			status: StatusTempError, err: ErrKeyUnavailable},
+		{name: "key syntax", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{"v=DKIM1; p=; p="} },
+			status: StatusPermError, err: ErrDuplicateTag},
+		{name: "key h= sha1 only", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; h=sha1;", 1)} },
+			status: StatusPermError, err: ErrKeyHashMismatch},
+		{name: "key s= other service", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; s=chat;", 1)} },
+			status: StatusPermError, err: ErrKeyServiceMismatch},
+		{name: "key k= rsa for ed25519", dns: func(r *dnsmock.Resolver) {
+			rec, _ := FormatKeyRecord(testRSA.Public())
+			r.TXT[keyName] = []string{rec}
+		}, status: StatusPermError, err: ErrKeyTypeMismatch},
+		{name: "key t=s with subdomain i=", sign: func(o *SignOptions) { o.Identifier = "joe@sub.example.com" },
+			dns:    func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; t=s;", 1)} },
+			status: StatusPermError, err: ErrKeyStrictSubdomain},
+		{name: "key t=y testing", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; t=y;", 1)} },
+			status: StatusPass},
+		{name: "unknown algorithm", msg: func(s string) string { return strings.Replace(s, "a=ed25519-sha256", "a=ed448-sha512", 1) },
+			status: StatusPermError, err: ErrUnsupportedAlgo},
+		{name: "l= with appended body", sign: func(o *SignOptions) { o.BodyLength = true },
+			msg:    func(s string) string { return s + "\r\nClick http://evil.example/ now!\r\n" },
+			status: StatusFail, err: ErrUnsignedContent},
+		{name: "l= with appended body allowed", sign: func(o *SignOptions) { o.BodyLength = true },
+			msg:    func(s string) string { return s + "appended\r\n" },
+			verify: func(o *VerifyOptions) { o.AllowUnsignedContent = true }, status: StatusPass},
+		{name: "l= exact", sign: func(o *SignOptions) { o.BodyLength = true }, status: StatusPass},
+		{name: "l= longer than body", sign: func(o *SignOptions) { o.BodyLength = true },
+			msg:    func(s string) string { return strings.Replace(s, "see you.\r\n", "", 1) },
+			status: StatusFail, err: ErrBodyHash},
+		{name: "no From field", msg: func(s string) string { return strings.Replace(s, "From: Joe <joe@example.com>\r\n", "", 1) },
+			status: StatusNeutral},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			signed, res := signedMessage(t, testEd, testMsg, func(o *SignOptions) {
+				o.Now = fixedNow(now)
+				if tt.sign != nil {
+					tt.sign(o)
+				}
+			})
+			if tt.msg != nil {
+				signed = tt.msg(signed)
+			}
+			if tt.dns != nil {
+				tt.dns(res)
+			}
+			r := verifyOne(t, signed, res, func(o *VerifyOptions) {
+				o.Now = fixedNow(now)
+				if tt.verify != nil {
+					tt.verify(o)
+				}
+			})
+			require.Equal(t, tt.status, r.Status, r.Reason)
+			if tt.err != nil {
+				require.ErrorIs(t, r.Err, tt.err)
+				require.NotEmpty(t, r.Reason)
+			}
+			require.Equal(t, "example.com", r.Domain)
+			require.Equal(t, "sel", r.Selector)
+		})
+	}
+}
+
+func TestVerifyUnsignedLengthReported(t *testing.T) {
+	signed, res := signedMessage(t, testEd, testMsg, func(o *SignOptions) { o.BodyLength = true })
+	r := verifyOne(t, signed+"extra\r\n", res, func(o *VerifyOptions) { o.AllowUnsignedContent = true })
+	require.Equal(t, StatusPass, r.Status)
+	require.Equal(t, int64(7), r.UnsignedLength)
+	require.Equal(t, int64(len("Hi Ann,\r\n\r\nsee you.\r\n")), r.SignedLength)
+}
+
+func TestVerifySHA1AndWeakRSA(t *testing.T) {
+	// A message signed with rsa-sha1 by hand: we never sign with SHA-1, so
+	// build the signature through the verifier's own hashing.
+	weak, err := rsa.GenerateKey(randReader{}, 768)
+	require.NoError(t, err)
+	msg := testMsg
+	signed := signSHA1(t, testRSA.(*rsa.PrivateKey), msg)
+	rec, _ := FormatKeyRecord(testRSA.Public())
+	res := &dnsmock.Resolver{TXT: map[string][]string{"sel._domainkey.example.com": {rec}}}
+	r := verifyOne(t, signed, res, nil)
+	require.Equal(t, StatusPolicy, r.Status)
+	require.ErrorIs(t, r.Err, ErrSHA1Disabled)
+	r = verifyOne(t, signed, res, func(o *VerifyOptions) { o.AllowSHA1 = true })
+	require.Equal(t, StatusPass, r.Status, r.Reason)
+
+	// RSA under 1024 bits: permerror unless the legacy option allows it.
+	signed = signSHA1(t, weak, msg)
+	rec, _ = FormatKeyRecord(weak.Public())
+	res.TXT["sel._domainkey.example.com"] = []string{rec}
+	r = verifyOne(t, signed, res, func(o *VerifyOptions) { o.AllowSHA1 = true })
+	require.Equal(t, StatusPermError, r.Status)
+	require.ErrorIs(t, r.Err, ErrKeyTooSmall)
+	r = verifyOne(t, signed, res, func(o *VerifyOptions) { o.AllowSHA1 = true; o.MinRSABits = 512 })
+	require.Equal(t, StatusPass, r.Status, r.Reason)
+
+	// A policy minimum above 1024 gives StatusPolicy.
+	signed2, res2 := signedMessage(t, testRSA, msg, nil)
+	r = verifyOne(t, signed2, res2, func(o *VerifyOptions) { o.MinRSABits = 3072 })
+	require.Equal(t, StatusPolicy, r.Status)
+}
+
+// signSHA1 produces an rsa-sha1 relaxed/relaxed signature for tests.
+func signSHA1(t *testing.T, key *rsa.PrivateKey, msg string) string {
+	t.Helper()
+	hdrEnd := strings.Index(msg, "\r\n\r\n") + 2
+	body := msg[hdrEnd+2:]
+	bh := sha1Sum(canonBody(Relaxed, body))
+	field := "DKIM-Signature: v=1; a=rsa-sha1; c=relaxed/relaxed; d=example.com; s=sel;\r\n h=from:to:subject; bh=" + bh + "; b="
+	return field + signFieldSHA1(t, key, msg[:hdrEnd], field) + "\r\n" + msg
+}
+
+func TestMaxSignatures(t *testing.T) {
+	signed, res := signedMessage(t, testEd, testMsg, nil)
+	field := signed[:len(signed)-len(testMsg)]
+	many := strings.Repeat(field, 8) + testMsg
+	out, err := Verify(context.Background(), strings.NewReader(many), &VerifyOptions{Resolver: res})
+	require.NoError(t, err)
+	require.Len(t, out, 8)
+	for i, r := range out {
+		if i < 5 {
+			require.Equal(t, StatusPass, r.Status)
+		} else {
+			require.Equal(t, StatusPolicy, r.Status)
+			require.ErrorIs(t, r.Err, ErrTooManySignatures)
+		}
+	}
+	require.Equal(t, 5, res.QueryCount(), "no lookups beyond the maximum")
+}
+
+func TestVerifyNoSignature(t *testing.T) {
+	out, err := Verify(context.Background(), strings.NewReader(testMsg), &VerifyOptions{Resolver: &dnsmock.Resolver{}})
+	require.NoError(t, err)
+	require.Empty(t, out)
+}
+
+func TestVerifyHeaderBomb(t *testing.T) {
+	msg := "From: a@example.com\r\n" + strings.Repeat("X-Junk: "+strings.Repeat("a", 1000)+"\r\n", 2000)
+	_, err := Verify(context.Background(), strings.NewReader(msg), &VerifyOptions{Resolver: &dnsmock.Resolver{}, MaxHeaderBytes: 100000})
+	require.ErrorIs(t, err, ErrHeaderTooLong)
+}
+
+func TestVerifyContextCancelled(t *testing.T) {
+	signed, res := signedMessage(t, testEd, testMsg, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out, err := Verify(ctx, strings.NewReader(signed), &VerifyOptions{Resolver: res})
+	require.NoError(t, err)
+	require.Equal(t, StatusTempError, out[0].Status)
+	require.ErrorIs(t, out[0].Err, context.Canceled)
+}
+
+func TestVerifyNoHeaderEnd(t *testing.T) {
+	// A message that is all header, with no blank line and no body.
+	signed, res := signedMessage(t, testEd, "From: a@example.com\r\nSubject: x\r\n", nil)
+	r := verifyOne(t, signed, res, nil)
+	require.Equal(t, StatusPass, r.Status, r.Reason)
+}
