@@ -38,24 +38,24 @@ func (a Algorithm) hash() (crypto.Hash, string, bool) {
 
 // Signature is a parsed DKIM-Signature field value (RFC 6376 section 3.5).
 type Signature struct {
-	Version         string           // v=, always "1"
-	Algorithm       Algorithm        // a=, lower case
-	Signature       []byte           // b=, decoded
-	BodyHash        []byte           // bh=, decoded
-	HeaderCanon     Canonicalization // c= header part, default simple
-	BodyCanon       Canonicalization // c= body part, default simple
-	Domain          string           // d=
-	Headers         []string         // h=, as written
-	Identifier      string           // i=, default "@" + d=
-	BodyLength      int64            // l=, -1 when absent
-	QueryMethods    []string         // q=, default dns/txt
-	Selector        string           // s=
-	Timestamp       time.Time        // t=, zero when absent
-	Expiration      time.Time        // x=, zero when absent
-	CopiedHeaders   []string         // z=, raw entries
-	HasBodyLength   bool             // whether l= was present
-	HasIdentifier   bool             // whether i= was present
-	UnknownTags     []string         // names of tags this package ignores
+	Version       string           // v=, always "1"
+	Algorithm     Algorithm        // a=, lower case
+	Signature     []byte           // b=, decoded
+	BodyHash      []byte           // bh=, decoded
+	HeaderCanon   Canonicalization // c= header part, default simple
+	BodyCanon     Canonicalization // c= body part, default simple
+	Domain        string           // d=
+	Headers       []string         // h=, as written
+	Identifier    string           // i=, default "@" + d=
+	BodyLength    int64            // l=, -1 when absent
+	QueryMethods  []string         // q=, default dns/txt
+	Selector      string           // s=
+	Timestamp     time.Time        // t=, zero when absent
+	Expiration    time.Time        // x=, zero when absent
+	CopiedHeaders []string         // z=, raw entries
+	HasBodyLength bool             // whether l= was present
+	HasIdentifier bool             // whether i= was present
+	UnknownTags   []string         // names of tags this package ignores
 }
 
 // ParseSignature parses a DKIM-Signature field value with the strict rules

@@ -62,18 +62,26 @@ func TestVerifyFailures(t *testing.T) {
 			status: StatusTempError, err: ErrKeyUnavailable},
 		{name: "key syntax", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{"v=DKIM1; p=; p="} },
 			status: StatusPermError, err: ErrDuplicateTag},
-		{name: "key h= sha1 only", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; h=sha1;", 1)} },
+		{name: "key h= sha1 only", dns: func(r *dnsmock.Resolver) {
+			r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; h=sha1;", 1)}
+		},
 			status: StatusPermError, err: ErrKeyHashMismatch},
-		{name: "key s= other service", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; s=chat;", 1)} },
+		{name: "key s= other service", dns: func(r *dnsmock.Resolver) {
+			r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; s=chat;", 1)}
+		},
 			status: StatusPermError, err: ErrKeyServiceMismatch},
 		{name: "key k= rsa for ed25519", dns: func(r *dnsmock.Resolver) {
 			rec, _ := FormatKeyRecord(testRSA.Public())
 			r.TXT[keyName] = []string{rec}
 		}, status: StatusPermError, err: ErrKeyTypeMismatch},
 		{name: "key t=s with subdomain i=", sign: func(o *SignOptions) { o.Identifier = "joe@sub.example.com" },
-			dns:    func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; t=s;", 1)} },
+			dns: func(r *dnsmock.Resolver) {
+				r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; t=s;", 1)}
+			},
 			status: StatusPermError, err: ErrKeyStrictSubdomain},
-		{name: "key t=y testing", dns: func(r *dnsmock.Resolver) { r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; t=y;", 1)} },
+		{name: "key t=y testing", dns: func(r *dnsmock.Resolver) {
+			r.TXT[keyName] = []string{strings.Replace(edRec, "k=ed25519;", "k=ed25519; t=y;", 1)}
+		},
 			status: StatusPass},
 		{name: "unknown algorithm", msg: func(s string) string { return strings.Replace(s, "a=ed25519-sha256", "a=ed448-sha512", 1) },
 			status: StatusPermError, err: ErrUnsupportedAlgo},
