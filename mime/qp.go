@@ -1,0 +1,233 @@
+package mime
+
+import (
+	"io"
+)
+
+// Warning codes of the quoted-printable decoder (RFC 2045 section 6.7).
+const (
+	// WarnQPBadEscape: "=" not followed by two hex digits or a line break;
+	// the "=" was kept as a literal character (RFC 2045 section 6.7, note 1).
+	WarnQPBadEscape WarningCode = "qp-bad-escape"
+	// WarnQPTruncated: the data ended inside an "=XX" escape; the partial
+	// escape was kept as literal text.
+	WarnQPTruncated WarningCode = "qp-truncated"
+	// WarnQPUnencodedByte: a control character or an octet above 126 was
+	// not encoded; it was passed through.
+	WarnQPUnencodedByte WarningCode = "qp-unencoded-byte"
+)
+
+// qpHex maps a hex digit (either case) to its value, others to 0xFF.
+var qpHex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	for i := byte(0); i < 10; i++ {
+		t['0'+i] = i
+	}
+	for i := byte(0); i < 6; i++ {
+		t['A'+i] = 10 + i
+		t['a'+i] = 10 + i // lowercase: RFC 2045 section 6.7 (1) suggests accepting it
+	}
+	return t
+}()
+
+// QPDecoder is a lenient streaming quoted-printable decoder (RFC 2045
+// section 6.7). It removes soft line breaks ("=" at the end of a line, also
+// when followed by blanks, and with CRLF or bare LF), removes whitespace at
+// the end of lines, accepts lowercase hex, keeps line breaks as they are in
+// the input, and passes a malformed "=" through as a literal with a warning.
+type QPDecoder struct {
+	r   io.Reader
+	buf []byte
+	rp  int
+	wp  int
+	off int64 // input offset of buf[0]
+	err error
+	w   warnAgg
+}
+
+// NewQPDecoder returns a lenient quoted-printable decoder reading from r.
+func NewQPDecoder(r io.Reader) *QPDecoder {
+	return &QPDecoder{r: r, buf: make([]byte, 8192)}
+}
+
+// Warnings implements WarningReporter.
+func (d *QPDecoder) Warnings() Warnings { return d.w.list() }
+
+// Read implements io.Reader.
+func (d *QPDecoder) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		more := d.rp == d.wp
+		if !more {
+			var k int
+			k, more = d.decode(p[n:])
+			n += k
+		}
+		if !more {
+			continue
+		}
+		if d.err != nil {
+			if d.rp == d.wp {
+				if n > 0 {
+					return n, nil
+				}
+				return 0, d.err
+			}
+			continue // decode sees EOF and finishes
+		}
+		if n > 0 {
+			return n, nil
+		}
+		d.fill()
+	}
+	return n, nil
+}
+
+func (d *QPDecoder) fill() {
+	if d.rp > 0 {
+		copy(d.buf, d.buf[d.rp:d.wp])
+		d.off += int64(d.rp)
+		d.wp -= d.rp
+		d.rp = 0
+	}
+	for tries := 0; d.err == nil && tries < 100; tries++ {
+		m, err := d.r.Read(d.buf[d.wp:])
+		d.wp += m
+		if err != nil {
+			d.err = err
+		}
+		if m > 0 {
+			return
+		}
+	}
+	if d.err == nil {
+		d.err = io.ErrNoProgress
+	}
+}
+
+// decode decodes buf[rp:wp] into dst. It stops when dst is full, or when it
+// needs more input to decide (more == true).
+func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
+	src := d.buf[d.rp:d.wp]
+	eof := d.err != nil
+	// When the buffer is full, undecidable input is taken literally so
+	// that a huge run of blanks cannot stall the decoder.
+	full := d.rp == 0 && d.wp == len(d.buf)
+	i := 0
+	defer func() { d.rp += i }()
+	for i < len(src) && n < len(dst) {
+		c := src[i]
+		if c > ' ' && c < 0x7f && c != '=' {
+			j := i + 1
+			lim := i + len(dst) - n
+			if lim > len(src) {
+				lim = len(src)
+			}
+			for j < lim && src[j] > ' ' && src[j] < 0x7f && src[j] != '=' {
+				j++
+			}
+			n += copy(dst[n:], src[i:j])
+			i = j
+			continue
+		}
+		switch c {
+		case '=':
+			k, out, ok := d.escape(src[i:], eof, full, int64(i))
+			if !ok {
+				return n, true
+			}
+			if out >= 0 {
+				dst[n] = byte(out)
+				n++
+			}
+			i += k
+		case ' ', '\t':
+			j := i + 1
+			for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
+				j++
+			}
+			switch {
+			case j == len(src) && eof:
+				i = j // trailing blanks at the end of the data
+				continue
+			case j == len(src) && !full:
+				return n, true
+			case j+1 == len(src) && src[j] == '\r' && !eof && !full:
+				return n, true
+			case j < len(src) && (src[j] == '\n' || (src[j] == '\r' && (j+1 == len(src) || src[j+1] == '\n'))):
+				i = j // blanks before a line break are removed (section 6.7 (3))
+				continue
+			}
+			m := copy(dst[n:], src[i:j])
+			n += m
+			i += m
+		case '\r', '\n':
+			dst[n] = c
+			n++
+			i++
+		default:
+			d.w.add(WarnQPUnencodedByte, d.off+int64(d.rp+i), "passed through")
+			dst[n] = c
+			n++
+			i++
+		}
+	}
+	return n, false
+}
+
+// escape reads an "=" sequence at the start of s. It returns how many bytes
+// it used, the decoded octet (-1 for none) and false when it needs more.
+func (d *QPDecoder) escape(s []byte, eof, full bool, at int64) (int, int, bool) {
+	off := d.off + int64(d.rp) + at
+	final := eof || full
+	if len(s) < 3 && !final {
+		// Need "=XX", "=\r\n" or "= \n" to decide.
+		if len(s) < 2 || s[1] != '\n' {
+			return 0, 0, false
+		}
+	}
+	if len(s) == 1 {
+		return 1, -1, true // a soft line break ending the data, as encoders write
+	}
+	c1 := s[1]
+	if h1 := qpHex[c1]; h1 != 0xFF {
+		if len(s) == 2 {
+			d.w.add(WarnQPTruncated, off, "escape cut off at the end of the data")
+			return 1, '=', true
+		}
+		if h2 := qpHex[s[2]]; h2 != 0xFF {
+			return 3, int(h1<<4 | h2), true
+		}
+		d.w.add(WarnQPBadEscape, off, "")
+		return 1, '=', true
+	}
+	// Soft line break: "=" [blanks] (CRLF | LF | EOF).
+	j := 1
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	switch {
+	case j == len(s):
+		if eof {
+			return j, -1, true // soft break at the end of the data
+		}
+		if !full {
+			return 0, 0, false
+		}
+		// A buffer full of blanks: not taken as a soft break.
+	case s[j] == '\n':
+		return j + 1, -1, true
+	case s[j] == '\r':
+		if j+1 < len(s) && s[j+1] == '\n' {
+			return j + 2, -1, true
+		}
+		if j+1 == len(s) && !final {
+			return 0, 0, false
+		}
+		return j + 1, -1, true // QUIRK: "=" CR is taken as a soft break
+	}
+	d.w.add(WarnQPBadEscape, off, "")
+	return 1, '=', true
+}
