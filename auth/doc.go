@@ -73,8 +73,10 @@
 //
 //   - QUIRK: SASLprep (RFC 4013) is replaced by its successor, the PRECIS
 //     OpaqueString profile (RFC 8265 section 4.2, golang.org/x/text). It uses
-//     NFC instead of NFKC, so compatibility characters are not folded, and it
-//     rejects unassigned code points. ASCII passwords are unaffected.
+//     NFC instead of NFKC, so compatibility characters are not folded; it
+//     rejects unassigned and default-ignorable code points (SASLprep maps
+//     SOFT HYPHEN to nothing; OpaqueString refuses it). ASCII passwords are
+//     unaffected.
 //   - QUIRK: a LOGIN server accepts the user name as an initial response
 //     ("AUTH LOGIN dXNlcg=="), as Postfix and Exchange do.
 //   - QUIRK: failures found in client-first-message (a "y" flag to a server

@@ -93,7 +93,8 @@ var ErrInvalidString = errors.New("auth: string rejected by SASLprep/PRECIS")
 // golang.org/x/text. The two agree on ASCII and on typical input, but
 // OpaqueString normalises with NFC where SASLprep used NFKC (so compatibility
 // characters such as U+2168 ROMAN NUMERAL NINE are kept, not folded to "IX"),
-// and it rejects unassigned code points. An empty or control-character string
+// and it rejects unassigned and default-ignorable code points (such as SOFT
+// HYPHEN, which SASLprep maps to nothing). An empty or control-character string
 // is rejected with ErrInvalidString, as in both specifications.
 func saslPrep(s string) (string, error) {
 	p, err := precis.OpaqueString.String(s)
