@@ -36,7 +36,7 @@ func (e *WordEncoder) Encode(s string) string {
 	if !needsEncoding(s, false) {
 		return s
 	}
-	return e.encode(s, false)
+	return e.encode(s, false, maxEncodedWord)
 }
 
 // EncodePhrase encodes s for use as an RFC 5322 phrase, such as the display
@@ -51,7 +51,7 @@ func (e *WordEncoder) EncodePhrase(s string) string {
 		}
 		return quotePhrase(s)
 	}
-	return e.encode(s, true)
+	return e.encode(s, true, maxEncodedWord)
 }
 
 // quotePhrase writes an RFC 5322 quoted-string (section 3.2.4).
@@ -111,7 +111,7 @@ func needsEncoding(s string, phrase bool) bool {
 
 // encode splits s into blank-separated tokens and encodes each maximal run
 // of tokens that need it (with the blanks inside the run).
-func (e *WordEncoder) encode(s string, phrase bool) string {
+func (e *WordEncoder) encode(s string, phrase bool, limit int) string {
 	var b strings.Builder
 	b.Grow(len(s) * 2)
 	runStart, runEnd := -1, -1 // current run of tokens to encode
@@ -133,21 +133,22 @@ func (e *WordEncoder) encode(s string, phrase bool) string {
 			}
 			runEnd = j
 		} else if runStart >= 0 {
-			e.encodeRun(&b, s[runStart:runEnd], phrase)
+			e.encodeRun(&b, s[runStart:runEnd], phrase, limit)
 			runStart, lit = -1, runEnd
 		}
 		i = j
 	}
 	if runStart >= 0 {
-		e.encodeRun(&b, s[runStart:runEnd], phrase)
+		e.encodeRun(&b, s[runStart:runEnd], phrase, limit)
 		lit = runEnd
 	}
 	b.WriteString(s[lit:])
 	return b.String()
 }
 
-// encodeRun writes text as one or more encoded words.
-func (e *WordEncoder) encodeRun(b *strings.Builder, text string, phrase bool) {
+// encodeRun writes text as one or more encoded words of at most limit
+// characters.
+func (e *WordEncoder) encodeRun(b *strings.Builder, text string, phrase bool, limit int) {
 	cs, enc := e.charset(text)
 	mode := e.Mode
 	if mode != 'Q' && mode != 'B' {
@@ -161,7 +162,7 @@ func (e *WordEncoder) encodeRun(b *strings.Builder, text string, phrase bool) {
 		}
 	}
 	prefix := "=?" + cs + "?" + string(mode) + "?"
-	room := maxEncodedWord - len(prefix) - 2
+	room := limit - len(prefix) - 2
 	first := true
 	for len(text) > 0 {
 		n := e.fit(text, enc, mode, phrase, room)
