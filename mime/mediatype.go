@@ -89,7 +89,7 @@ func ParseDisposition(s string) (Disposition, error) {
 }
 
 // ParseDispositionOptions parses a Content-Disposition field value (RFC
-// 2183) such as `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`, with the
+// 2183) such as `attachment; filename*=UTF-8”r%C3%A9sum%C3%A9.pdf`, with the
 // same parameter handling and error convention as ParseMediaTypeOptions. A
 // missing or invalid type becomes "attachment" (RFC 2183 section 2.8) with a
 // WarnInvalidMediaType warning.
