@@ -165,11 +165,11 @@ func TestMechanisms(t *testing.T) {
 		"null.example.com": {{Host: ".", Pref: 0}},
 	}
 	a := map[string][]string{
-		"example.com":     {"192.0.2.10"},
-		"mx1.example.com": {"192.0.2.20"},
-		"mx2.example.com": {"192.0.2.30"},
+		"example.com":      {"192.0.2.10"},
+		"mx1.example.com":  {"192.0.2.20"},
+		"mx2.example.com":  {"192.0.2.30"},
 		"host.example.com": {"198.51.100.1"},
-		"ok.list.example": {"127.0.0.2"},
+		"ok.list.example":  {"127.0.0.2"},
 	}
 	aaaa := map[string][]string{"example.com": {"2001:db8::10"}, "mx2.example.com": {"2001:db8:1::30"}}
 	rec := func(r string) zone {

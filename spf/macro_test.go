@@ -15,7 +15,7 @@ func TestExpandMacroRFCExamples(t *testing.T) {
 		sender: "strong-bad@email.example.com", local: "strong-bad",
 		senderDomain: "email.example.com", domain: "email.example.com",
 		helo: "mx.example.org", ip: netip.MustParseAddr("192.0.2.3"),
-		receiver: "mx.example.net",
+		receiver:  "mx.example.net",
 		now:       func() time.Time { return time.Unix(1700000000, 0) },
 		validated: func() string { return "mx.example.org" },
 	}
