@@ -31,6 +31,10 @@
 // for concurrent use, so one Resolver can serve parallel tests. The maps must
 // not be changed while lookups run.
 //
-// QUIRK: a Timeout entry answers at once with a timeout error instead of
-// waiting, so that tests stay fast.
+// [NewServer] serves the same records over real DNS (UDP and TCP on
+// loopback, via github.com/miekg/dns), for tests of programs that take a DNS
+// server address; a Timeout entry then gets no answer at all.
+//
+// QUIRK: for the Go methods, a Timeout entry answers at once with a timeout
+// error instead of waiting, so that tests stay fast.
 package dnsmock

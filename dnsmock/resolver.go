@@ -152,11 +152,7 @@ func (r *Resolver) LookupAddr(ctx context.Context, addr netip.Addr) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	names := lookup(r.PTR, target)
-	if target == rev {
-		names = append(append([]string{}, names...), lookup(r.PTR, addr.String())...)
-	}
-	return append([]string{}, names...), nil
+	return r.ptrNames(target), nil
 }
 
 // ReverseName returns the reverse-mapping name of addr, without a final
@@ -201,31 +197,84 @@ func itoa(n int) string {
 // resolve logs the query, applies ctx, Fail and Timeout, follows CNAMEs and
 // decides NXDOMAIN. It returns the final name to read records from.
 func (r *Resolver) resolve(ctx context.Context, typ, name string) (string, error) {
+	chain, err := r.resolveChain(ctx, typ, name)
+	if err != nil {
+		return "", err
+	}
+	return chain[len(chain)-1], nil
+}
+
+// resolveChain is resolve returning every name of the CNAME chain, the
+// queried name first and the final target last.
+func (r *Resolver) resolveChain(ctx context.Context, typ, name string) ([]string, error) {
 	n := normalize(name)
 	r.log(typ, n)
 	if err := ctx.Err(); err != nil {
-		return "", &net.DNSError{
+		return nil, &net.DNSError{
 			Err: err.Error(), Name: name, UnwrapErr: err,
 			IsTimeout: errors.Is(err, context.DeadlineExceeded), IsTemporary: true,
 		}
 	}
+	chain := []string{n}
 	for hop := 0; ; hop++ {
 		if err := r.failure(typ, n, name); err != nil {
-			return "", err
+			return nil, err
 		}
 		next, ok := lookupOne(r.CNAME, n)
-		if !ok || next == "" {
+		if !ok || next == "" || typ == "CNAME" {
 			break
 		}
 		if hop >= MaxCNAMEChain {
-			return "", &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
+			return nil, &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
 		}
 		n = normalize(next)
+		chain = append(chain, n)
 	}
 	if !r.exists(n) {
-		return "", &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
 	}
-	return n, nil
+	return chain, nil
+}
+
+// ptrNames returns the PTR names stored for a reverse name, under the
+// reverse name itself and under the address in text form.
+func (r *Resolver) ptrNames(rev string) []string {
+	names := append([]string{}, lookup(r.PTR, rev)...)
+	if a, ok := parseReverse(rev); ok {
+		names = append(names, lookup(r.PTR, a.String())...)
+	}
+	return names
+}
+
+// parseReverse turns an in-addr.arpa or ip6.arpa name back into an address.
+func parseReverse(rev string) (netip.Addr, bool) {
+	if s, ok := strings.CutSuffix(rev, ".in-addr.arpa"); ok {
+		p := strings.Split(s, ".")
+		if len(p) != 4 {
+			return netip.Addr{}, false
+		}
+		a, err := netip.ParseAddr(p[3] + "." + p[2] + "." + p[1] + "." + p[0])
+		return a, err == nil
+	}
+	if s, ok := strings.CutSuffix(rev, ".ip6.arpa"); ok {
+		p := strings.Split(s, ".")
+		if len(p) != 32 {
+			return netip.Addr{}, false
+		}
+		var b strings.Builder
+		for i := 31; i >= 0; i-- {
+			if len(p[i]) != 1 {
+				return netip.Addr{}, false
+			}
+			b.WriteString(p[i])
+			if i%4 == 0 && i > 0 {
+				b.WriteByte(':')
+			}
+		}
+		a, err := netip.ParseAddr(b.String())
+		return a, err == nil && a.Is6()
+	}
+	return netip.Addr{}, false
 }
 
 func (r *Resolver) failure(typ, n, orig string) error {

@@ -386,3 +386,12 @@ func TestErrorsAreDNSErrors(t *testing.T) {
 	require.True(t, errors.As(err, &de))
 	require.True(t, strings.Contains(de.Error(), "servfail.test"))
 }
+
+func TestTXTEscapes(t *testing.T) {
+	s := startServer(t)
+	s.add(`esc.test. 300 IN TXT "a\"b\\c" "\150\000z"`)
+	c := newTestClient(t, s, nil)
+	txt, err := c.LookupTXT(context.Background(), "esc.test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"a\"b\\c\x96\x00z"}, txt)
+}

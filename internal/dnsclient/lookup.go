@@ -22,11 +22,43 @@ func (c *Client) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	out := make([]string, 0, len(res.Records))
 	for _, rr := range res.Records {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, strings.Join(t.Txt, ""))
+			var b strings.Builder
+			for _, part := range t.Txt {
+				unescapeTXT(&b, part)
+			}
+			out = append(out, b.String())
 		}
 	}
 	return out, nil
 }
+
+// unescapeTXT writes the octets of a character-string that miekg/dns holds
+// in presentation form (\DDD and \X escapes, RFC 1035 section 5.1).
+func unescapeTXT(b *strings.Builder, s string) {
+	if strings.IndexByte(s, '\\') < 0 {
+		b.WriteString(s)
+		return
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			n := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
+			if n <= 255 {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		i++
+		b.WriteByte(s[i])
+	}
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // LookupMX returns the MX records of name sorted by preference (stable for
 // equal preferences). Host names are fully qualified, with the final dot.

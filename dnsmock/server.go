@@ -1,0 +1,207 @@
+package dnsmock
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+)
+
+// Server serves a Resolver's records over real DNS on loopback, UDP and
+// TCP on the same port, for tests of programs that take a DNS server
+// address (such as the -dns flag of Yubin's example tools). Each question
+// is answered like a recursive resolver would: CNAME chains in the answer,
+// NXDOMAIN and NODATA with a SOA for negative caching, SERVFAIL for names
+// in Fail, and no answer at all for names in Timeout. Queries are logged in
+// the Resolver's query log. TXT records longer than 255 octets are split
+// into several character-strings.
+type Server struct {
+	// Addr is the host:port the server listens on.
+	Addr string
+
+	res  *Resolver
+	ttl  uint32
+	udp  *dns.Server
+	tcp  *dns.Server
+	done sync.WaitGroup
+}
+
+// NewServer starts a Server for r on 127.0.0.1 with a random port. ttl is
+// the TTL of every record (0 means 60 seconds). Close it when done.
+func NewServer(r *Resolver, ttl uint32) (*Server, error) {
+	if ttl == 0 {
+		ttl = 60
+	}
+	s := &Server{res: r, ttl: ttl}
+	var pc net.PacketConn
+	var ln net.Listener
+	var err error
+	for range 20 {
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ln, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			break
+		}
+		pc.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Addr = pc.LocalAddr().String()
+	started := make(chan struct{}, 2)
+	notify := func() { started <- struct{}{} }
+	s.udp = &dns.Server{PacketConn: pc, Handler: s, NotifyStartedFunc: notify}
+	s.tcp = &dns.Server{Listener: ln, Handler: s, NotifyStartedFunc: notify}
+	for _, srv := range []*dns.Server{s.udp, s.tcp} {
+		s.done.Add(1)
+		go func() {
+			defer s.done.Done()
+			_ = srv.ActivateAndServe()
+		}()
+	}
+	<-started
+	<-started
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() error {
+	err := errors.Join(s.udp.Shutdown(), s.tcp.Shutdown())
+	s.done.Wait()
+	return err
+}
+
+// ServeDNS answers one query; it implements dns.Handler.
+func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(req)
+	m.RecursionAvailable = true
+	if len(req.Question) != 1 {
+		m.Rcode = dns.RcodeFormatError
+		_ = w.WriteMsg(m)
+		return
+	}
+	q := req.Question[0]
+	typ := dns.TypeToString[q.Qtype]
+	if typ == "" {
+		typ = "TYPE" + itoa(int(q.Qtype))
+	}
+	chain, err := s.res.resolveChain(context.Background(), typ, q.Name)
+	var de *net.DNSError
+	switch {
+	case err == nil:
+		s.answer(m, chain, q.Qtype)
+	case errors.As(err, &de) && de.IsTimeout:
+		return // no answer: the client times out
+	case errors.As(err, &de) && de.IsNotFound:
+		m.Rcode = dns.RcodeNameError
+	default:
+		m.Rcode = dns.RcodeServerFailure
+	}
+	if len(m.Answer) == 0 && m.Rcode != dns.RcodeServerFailure {
+		m.Ns = append(m.Ns, &dns.SOA{
+			Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: s.ttl},
+			Ns:  "ns.invalid.", Mbox: "hostmaster.invalid.", Serial: 1,
+			Refresh: 3600, Retry: 600, Expire: 86400, Minttl: s.ttl,
+		})
+	}
+	if opt := req.IsEdns0(); opt != nil {
+		m.SetEdns0(opt.UDPSize(), false)
+	}
+	if w.LocalAddr().Network() == "udp" {
+		size := dns.MinMsgSize
+		if opt := req.IsEdns0(); opt != nil {
+			size = int(opt.UDPSize())
+		}
+		m.Truncate(size)
+	}
+	_ = w.WriteMsg(m)
+}
+
+func (s *Server) answer(m *dns.Msg, chain []string, qtype uint16) {
+	hdr := func(name string, t uint16) dns.RR_Header {
+		return dns.RR_Header{Name: dns.Fqdn(name), Rrtype: t, Class: dns.ClassINET, Ttl: s.ttl}
+	}
+	for i := 0; i+1 < len(chain); i++ {
+		m.Answer = append(m.Answer, &dns.CNAME{Hdr: hdr(chain[i], dns.TypeCNAME), Target: dns.Fqdn(chain[i+1])})
+	}
+	n := chain[len(chain)-1]
+	r := s.res
+	switch qtype {
+	case dns.TypeTXT:
+		for _, t := range lookup(r.TXT, n) {
+			m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr(n, dns.TypeTXT), Txt: splitTXT(t)})
+		}
+	case dns.TypeMX:
+		for _, mx := range lookup(r.MX, n) {
+			m.Answer = append(m.Answer, &dns.MX{Hdr: hdr(n, dns.TypeMX), Preference: mx.Pref, Mx: dns.Fqdn(mx.Host)})
+		}
+	case dns.TypeA, dns.TypeAAAA:
+		src := r.A
+		if qtype == dns.TypeAAAA {
+			src = r.AAAA
+		}
+		for _, a := range lookup(src, n) {
+			ip := net.ParseIP(a)
+			if ip == nil {
+				continue
+			}
+			if qtype == dns.TypeA {
+				m.Answer = append(m.Answer, &dns.A{Hdr: hdr(n, dns.TypeA), A: ip.To4()})
+			} else {
+				m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr(n, dns.TypeAAAA), AAAA: ip})
+			}
+		}
+	case dns.TypePTR:
+		for _, p := range r.ptrNames(n) {
+			m.Answer = append(m.Answer, &dns.PTR{Hdr: hdr(n, dns.TypePTR), Ptr: dns.Fqdn(p)})
+		}
+	case dns.TypeCNAME:
+		if t, ok := lookupOne(r.CNAME, n); ok {
+			m.Answer = append(m.Answer, &dns.CNAME{Hdr: hdr(n, dns.TypeCNAME), Target: dns.Fqdn(t)})
+		}
+	}
+}
+
+// splitTXT splits a TXT record into character-strings of at most 255
+// octets (RFC 1035 section 3.3.14), escaped for miekg/dns.
+func splitTXT(t string) []string {
+	var out []string
+	for {
+		n := min(len(t), 255)
+		out = append(out, escapeTXT(t[:n]))
+		t = t[n:]
+		if t == "" {
+			return out
+		}
+	}
+}
+
+// escapeTXT escapes a character-string the way miekg/dns expects in its
+// presentation form: backslash and double quote, and bytes outside
+// printable ASCII as \DDD.
+func escapeTXT(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' || c == '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c > 0x7e:
+			b.WriteByte('\\')
+			b.WriteByte('0' + c/100)
+			b.WriteByte('0' + c/10%10)
+			b.WriteByte('0' + c%10)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
