@@ -1,0 +1,355 @@
+package smtp
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yubinmail/yubin/envelope"
+	"github.com/yubinmail/yubin/internal/smtpwire"
+)
+
+// errInterrupted is returned by timeoutConn.Read when Shutdown interrupts an
+// idle connection.
+var errInterrupted = errors.New("smtp: interrupted by shutdown")
+
+// timeoutConn sets a fresh read deadline before every read, so that each
+// phase's timeout (RFC 5321 section 4.5.3.2) applies per read, and lets
+// Shutdown interrupt a connection that is idle between transactions.
+type timeoutConn struct {
+	net.Conn
+	mu      sync.Mutex
+	timeout time.Duration
+	idle    bool
+	stop    bool
+}
+
+func (t *timeoutConn) Read(p []byte) (int, error) {
+	t.mu.Lock()
+	if t.stop && t.idle {
+		t.mu.Unlock()
+		return 0, errInterrupted
+	}
+	t.Conn.SetReadDeadline(time.Now().Add(t.timeout))
+	t.mu.Unlock()
+	return t.Conn.Read(p)
+}
+
+func (t *timeoutConn) setPhase(timeout time.Duration, idle bool) {
+	t.mu.Lock()
+	t.timeout, t.idle = timeout, idle
+	t.mu.Unlock()
+}
+
+// conn is the state machine of one connection.
+type conn struct {
+	srv    *Server
+	tc     *timeoutConn
+	nc     net.Conn // tc, or a *tls.Conn over it
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+	info   ConnInfo
+	sess   Session
+
+	errors       int
+	authFailures int
+	inAuth       bool // redact client lines in the trace
+
+	// transaction state
+	inTx       bool
+	mailParams envelope.MailParams
+	from       envelope.Path
+	rcpts      []envelope.Path
+	bdat       *bdatState
+	copyBuf    []byte
+	dataCount  int // messages accepted on this connection, for trace ids
+	closeAfter bool
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	ctx, cancel := context.WithCancel(context.Background())
+	tc := &timeoutConn{Conn: nc, timeout: orDur(s.CommandTimeout, DefaultCommandTimeout)}
+	c := &conn{srv: s, tc: tc, nc: tc, ctx: ctx, cancel: cancel}
+	c.br = bufio.NewReaderSize(tc, max(s.maxLine(), 4096))
+	c.bw = bufio.NewWriterSize(tc, 4096)
+	c.info = ConnInfo{
+		RemoteAddr: addrPort(nc.RemoteAddr()),
+		LocalAddr:  addrPort(nc.LocalAddr()),
+		Hostname:   s.host(),
+		Mode:       s.Mode,
+	}
+	c.log = s.logger().With("remote", c.info.RemoteAddr.String())
+	return c
+}
+
+// interruptIfIdle makes a connection that waits for a command between
+// transactions return from its read, so it can answer 421 and close.
+func (c *conn) interruptIfIdle() {
+	c.tc.mu.Lock()
+	defer c.tc.mu.Unlock()
+	c.tc.stop = true
+	if c.tc.idle {
+		c.tc.Conn.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// abort closes the connection at once (Server.Close).
+func (c *conn) abort() {
+	c.cancel()
+	c.tc.Conn.Close()
+}
+
+func (c *conn) serve() {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("smtp: panic serving connection", "panic", r, "stack", string(debug.Stack()))
+			c.reply(errPanic)
+			c.flush()
+		}
+		c.finish()
+	}()
+	if !c.start() {
+		return
+	}
+	for c.next() {
+	}
+}
+
+// start handles PROXY, implicit TLS, the backend's connect check and the
+// greeting. It reports whether the session continues.
+func (c *conn) start() bool {
+	s := c.srv
+	if prefixesContain(s.TrustedProxies, c.info.RemoteAddr.Addr()) {
+		if err := c.readProxyHeader(); err != nil {
+			c.log.Warn("smtp: bad PROXY header", "err", err)
+			return false
+		}
+	}
+	if s.ImplicitTLS {
+		if err := c.handshake(); err != nil {
+			c.log.Info("smtp: TLS handshake failed", "err", err)
+			return false
+		}
+	}
+	if !c.newSession() {
+		return false
+	}
+	c.greet()
+	return true
+}
+
+func (c *conn) greet() {
+	proto := "ESMTP"
+	if c.srv.Mode == ModeLMTP {
+		proto = "LMTP"
+	}
+	c.replyLine(220, "", c.info.Hostname+" "+proto+" Service ready")
+}
+
+func (c *conn) newSession() bool {
+	var sess Session
+	err := c.call(func() error {
+		var err error
+		sess, err = c.srv.Backend.NewSession(c.ctx, &c.info)
+		return err
+	})
+	if err != nil {
+		e := replyFor(err)
+		if e == errInternal {
+			e = &Error{Code: 554, EnhancedCode: code(5, 7, 0), Message: "Connection refused"}
+		}
+		c.reply(e)
+		c.flush()
+		return false
+	}
+	c.sess = sess
+	return true
+}
+
+// call runs a backend function; a panic becomes errBackendPanic so the
+// connection answers 421 and closes.
+func (c *conn) call(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("smtp: backend panic", "panic", r, "stack", string(debug.Stack()))
+			err = errBackendPanic
+		}
+	}()
+	return f()
+}
+
+var errBackendPanic = errors.New("smtp: backend panicked")
+
+func (c *conn) finish() {
+	c.abortBDAT()
+	if c.sess != nil {
+		sess := c.sess
+		c.sess = nil
+		if c.inTx {
+			c.call(func() error { sess.Reset(c.ctx); return nil })
+		}
+		c.call(func() error { return sess.Logout(c.ctx) })
+	}
+	c.cancel()
+	c.nc.Close()
+}
+
+// next reads and runs one command; it reports whether to continue.
+func (c *conn) next() bool {
+	s := c.srv
+	if !smtpwire.HasLine(c.br) {
+		if c.flush() != nil {
+			return false
+		}
+	}
+	idle := !c.inTx && c.br.Buffered() == 0
+	c.tc.setPhase(orDur(s.CommandTimeout, DefaultCommandTimeout), idle)
+	if idle && s.closing.Load() {
+		c.reply(errShutdown)
+		c.flush()
+		return false
+	}
+	max := s.maxLine()
+	line, err := smtpwire.ReadLine(c.br, max)
+	c.tc.setPhase(orDur(s.CommandTimeout, DefaultCommandTimeout), false)
+	if err != nil {
+		return c.readFailed(err)
+	}
+	if c.srv.Debug != nil {
+		c.srv.trace("C: ", redactLine(line))
+	}
+	cmd, err := smtpwire.ParseCommand(line)
+	if err != nil {
+		return c.replyCounted(&Error{Code: 500, EnhancedCode: code(5, 5, 2), Message: "Syntax error, command unrecognized"})
+	}
+	return c.dispatch(cmd)
+}
+
+// readFailed handles a failed command read.
+func (c *conn) readFailed(err error) bool {
+	var le *smtpwire.LineTooLongError
+	switch {
+	case errors.As(err, &le):
+		if !le.Drained {
+			c.reply(errLineLong)
+			c.flush()
+			return false
+		}
+		return c.replyCounted(errLineLong)
+	case errors.Is(err, errInterrupted) || c.srv.closing.Load() && isTimeout(err):
+		c.reply(errShutdown)
+	case isTimeout(err):
+		c.reply(errTimeout)
+	default:
+		return false // EOF or reset: nobody to answer
+	}
+	c.flush()
+	return false
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// replyCounted sends an error reply and counts it towards MaxErrors; it
+// reports whether the session continues.
+func (c *conn) replyCounted(e *Error) bool {
+	c.reply(e)
+	return c.countError()
+}
+
+func (c *conn) countError() bool {
+	c.errors++
+	if c.errors >= orInt(c.srv.MaxErrors, DefaultMaxErrors) {
+		c.reply(errTooMany)
+		c.flush()
+		return false
+	}
+	return true
+}
+
+// reply writes an error reply (it is not flushed until the input is
+// drained; RFC 2920 section 3.2).
+func (c *conn) reply(e *Error) {
+	c.replyLine(e.Code, e.enhanced(), e.Message)
+}
+
+func (c *conn) replyLine(code int, enhanced, text string) {
+	if c.srv.Debug != nil {
+		var b strings.Builder
+		w := bufio.NewWriter(&b)
+		smtpwire.WriteReply(w, code, enhanced, text)
+		w.Flush()
+		c.srv.trace("S: ", []byte(strings.TrimRight(strings.ReplaceAll(b.String(), "\r\n", "\nS: "), "\nS: ")))
+	}
+	smtpwire.WriteReply(c.bw, code, enhanced, text)
+}
+
+// ok writes a 2xx/3xx reply.
+func (c *conn) ok(code int, enhanced, text string) { c.replyLine(code, enhanced, text) }
+
+func (c *conn) flush() error {
+	if c.bw.Buffered() == 0 {
+		return nil
+	}
+	c.tc.Conn.SetWriteDeadline(time.Now().Add(orDur(c.srv.WriteTimeout, DefaultWriteTimeout)))
+	return c.bw.Flush()
+}
+
+// redactLine hides AUTH credentials in the trace.
+func redactLine(line []byte) []byte {
+	if len(line) >= 5 && strings.EqualFold(string(line[:5]), "AUTH ") {
+		if i := strings.IndexByte(string(line[5:]), ' '); i >= 0 {
+			return append(append([]byte(nil), line[:5+i+1]...), "<redacted>"...)
+		}
+	}
+	return line
+}
+
+// handshake runs the server side of TLS on the current connection.
+func (c *conn) handshake() error {
+	cfg := c.srv.TLSConfig
+	if cfg == nil {
+		return errors.New("smtp: no TLS config")
+	}
+	tc := tls.Server(c.tc, cfg)
+	c.tc.setPhase(orDur(c.srv.CommandTimeout, DefaultCommandTimeout), false)
+	hctx, cancel := context.WithTimeout(c.ctx, orDur(c.srv.CommandTimeout, DefaultCommandTimeout))
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		return err
+	}
+	st := tc.ConnectionState()
+	c.info.TLS = &st
+	c.nc = tc
+	c.br.Reset(tc) // plaintext read ahead of the handshake is discarded
+	c.bw.Reset(tc)
+	return nil
+}
+
+// resetTx ends the transaction and tells the backend.
+func (c *conn) resetTx() {
+	c.abortBDAT()
+	if c.inTx && c.sess != nil {
+		c.call(func() error { c.sess.Reset(c.ctx); return nil })
+	}
+	c.inTx = false
+	c.from = envelope.Path{}
+	c.mailParams = envelope.MailParams{}
+	c.rcpts = c.rcpts[:0]
+}
+
+var _ io.Reader = (*timeoutConn)(nil)
