@@ -185,34 +185,44 @@ var charsets = map[string]encoding.Encoding{
 	"x-unicode20utf7": UTF7,
 }
 
-// normCharset lowercases a label and strips quotes and blanks around it.
-// It allocates only when the label is not already normal.
-func normCharset(name string) string {
+// trimCharset strips blanks and quotes around a label.
+func trimCharset(name string) string {
 	name = strings.TrimSpace(name)
 	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
 		name = strings.TrimSpace(name[1 : len(name)-1])
 	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; 'A' <= c && c <= 'Z' {
-			return strings.ToLower(name)
-		}
-	}
 	return name
+}
+
+// normCharset lowercases a label and strips quotes and blanks around it.
+// It allocates only when the label is not already normal.
+func normCharset(name string) string {
+	return strings.ToLower(trimCharset(name))
 }
 
 // LookupCharset is the default CharsetLookup. It knows the IANA names and
 // aliases of the charsets listed in the package documentation, the aliases
 // seen in real mail, UTF-7, and, as a fallback, every other IANA name that
-// golang.org/x/text implements. Labels are matched case-insensitively.
+// golang.org/x/text implements. Labels are matched case-insensitively and
+// may be quoted. It does not allocate for labels in its own table.
 func LookupCharset(name string) (encoding.Encoding, bool) {
-	n := normCharset(name)
-	if e, ok := charsets[n]; ok {
-		return e, true
-	}
+	n := trimCharset(name)
 	if n == "" || len(n) > 64 {
 		return nil, false
 	}
-	if e, err := ianaindex.IANA.Encoding(n); err == nil && e != nil {
+	var buf [64]byte
+	lower := buf[:len(n)]
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	if e, ok := charsets[string(lower)]; ok {
+		return e, true
+	}
+	if e, err := ianaindex.IANA.Encoding(string(lower)); err == nil && e != nil {
 		return e, true
 	}
 	return nil, false
@@ -244,16 +254,28 @@ func lookupWith(lookup CharsetLookup, name string) (encoding.Encoding, bool) {
 	return lookup(name)
 }
 
-// isUTF8Label reports whether a normalised label means UTF-8 or a subset of
-// it for pure ASCII input, so that the fast path can skip conversion.
-func isASCIICompatible(n string) bool {
-	switch n {
-	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1", "windows-1252",
-		"iso-8859-15", "iso-8859-2", "shift_jis", "euc-jp", "gb2312", "gbk", "big5",
-		"euc-kr", "ks_c_5601-1987", "koi8-r", "windows-1251", "windows-1250", "cp932":
-		return true
+// asciiLabels are labels of charsets that decode pure ASCII unchanged.
+var asciiLabels = []string{"utf-8", "us-ascii", "iso-8859-1", "windows-1252", "iso-8859-15",
+	"iso-8859-2", "utf8", "ascii", "shift_jis", "euc-jp", "gb2312", "gbk", "gb18030", "big5",
+	"euc-kr", "ks_c_5601-1987", "koi8-r", "koi8-u", "windows-1251", "windows-1250", "cp932",
+	"windows-31j", "latin1", "iso-8859-5", "iso-8859-7", "iso-8859-9"}
+
+// isASCIICompatible reports whether the default registry decodes pure
+// ASCII in this charset unchanged, so that conversion can be skipped.
+func isASCIICompatible(label string) bool {
+	label = trimCharset(label)
+	for _, l := range asciiLabels {
+		if len(l) == len(label) && strings.EqualFold(l, label) {
+			return true
+		}
 	}
 	return false
+}
+
+// isUTF8Label reports whether label names UTF-8.
+func isUTF8Label(label string) bool {
+	label = trimCharset(label)
+	return strings.EqualFold(label, "utf-8") || strings.EqualFold(label, "utf8")
 }
 
 func allASCII(b []byte) bool {
@@ -272,24 +294,75 @@ func allASCII(b []byte) bool {
 // decoders do), the bytes are returned unchanged with a *Warning whose code
 // is WarnCharsetDecode.
 func DecodeCharset(charset string, b []byte, lookup CharsetLookup) (string, error) {
-	n := normCharset(charset)
-	if lookup == nil && isASCIICompatible(n) && allASCII(b) {
+	if lookup == nil && allASCII(b) && isASCIICompatible(charset) {
 		return string(b), nil
 	}
-	if lookup == nil && (n == "utf-8" || n == "utf8") && utf8.Valid(b) {
-		return string(b), nil
+	var sb strings.Builder
+	err := decodeCharsetTo(&sb, charset, b, lookup)
+	return sb.String(), err
+}
+
+// decodeCharsetTo is DecodeCharset writing into sb.
+func decodeCharsetTo(sb *strings.Builder, charset string, b []byte, lookup CharsetLookup) error {
+	if lookup == nil && isASCIICompatible(charset) && allASCII(b) {
+		sb.Write(b)
+		return nil
 	}
 	e, ok := lookupWith(lookup, charset)
 	if !ok {
-		return string(b), &UnknownCharsetError{Charset: charset}
+		sb.Write(b)
+		return &UnknownCharsetError{Charset: charset}
+	}
+	switch enc := e.(type) {
+	case latinEncoding:
+		decodeSingleByte(sb, charmap.Windows1252, b)
+		return nil
+	case *charmap.Charmap:
+		decodeSingleByte(sb, enc, b)
+		return nil
+	}
+	if e == unicode.UTF8 && utf8.Valid(b) {
+		sb.Write(b)
+		return nil
 	}
 	out, err := e.NewDecoder().Bytes(b)
 	if err != nil {
 		// x/text decoders replace bad input; an error here comes from an
 		// application-supplied decoder. Keep the bytes, say why.
-		return string(b), &Warning{Code: WarnCharsetDecode, Offset: -1, Detail: err.Error()}
+		sb.Write(b)
+		return &Warning{Code: WarnCharsetDecode, Offset: -1, Detail: err.Error()}
 	}
-	return string(out), nil
+	sb.Write(out)
+	return nil
+}
+
+// singleByteCharmap returns the table of a single-byte charset from the
+// default registry, or nil.
+func singleByteCharmap(lookup CharsetLookup, label string) *charmap.Charmap {
+	if lookup != nil {
+		return nil
+	}
+	e, _ := LookupCharset(label)
+	switch enc := e.(type) {
+	case latinEncoding:
+		return charmap.Windows1252
+	case *charmap.Charmap:
+		return enc
+	}
+	return nil
+}
+
+// decodeSingleByte converts with a single-byte table, without the
+// allocations of a transformer.
+func decodeSingleByte(sb *strings.Builder, cm *charmap.Charmap, b []byte) {
+	sb.Grow(len(b) + len(b)/2)
+	for _, c := range b {
+		if c < utf8.RuneSelf && cm != charmap.CodePage037 && cm != charmap.CodePage1047 && cm != charmap.CodePage1140 {
+			sb.WriteByte(c)
+			continue
+		}
+		sb.WriteRune(cm.DecodeByte(c))
+	}
 }
 
 // NewCharsetReader returns a reader that converts r from the named charset

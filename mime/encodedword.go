@@ -214,11 +214,9 @@ type decodeState struct {
 	warns   Warnings
 	unknown *UnknownCharsetError
 
-	pend      []byte // decoded bytes of the pending run of same-charset words
 	pendCS    string // charset of the pending run
 	pendStart int    // offset of the first word of the run
 	pendEnd   int    // offset just past the last word of the run
-	buf       [256]byte
 }
 
 func (st *decodeState) warn(code WarningCode, off int, detail string) {
@@ -241,7 +239,10 @@ func (st *decodeState) err() error {
 func (st *decodeState) run(i int) {
 	s := st.s
 	lit := 0 // start of the literal text not yet written
-	st.pend = st.buf[:0]
+	// pend holds the decoded bytes of the pending run of same-charset
+	// words; it lives here, not in st, so the buffer stays on the stack.
+	var buf [256]byte
+	pend := buf[:0]
 	for i >= 0 {
 		w, ok := parseWord(s[i:])
 		if !ok {
@@ -251,11 +252,11 @@ func (st *decodeState) run(i int) {
 			i = nextWordStart(s, i+1)
 			continue
 		}
-		mark := len(st.pend)
-		dec, okDec, badQ := w.appendDecoded(st.pend)
+		mark := len(pend)
+		dec, okDec, badQ := w.appendDecoded(pend)
 		if !okDec {
 			// Invalid base64: the word stays in the literal text.
-			st.pend = dec[:mark]
+			pend = dec[:mark]
 			st.warn(WarnMalformedWord, i, "invalid base64")
 			i = nextWordStart(s, i+1)
 			continue
@@ -287,11 +288,11 @@ func (st *decodeState) run(i int) {
 		if st.pendEnd == 0 {
 			st.pendCS, st.pendStart = w.charset, i
 		}
-		st.pend, st.pendEnd = dec, end
+		pend, st.pendEnd = dec, end
 		lit = end
 		i = nextWordStart(s, end)
 	}
-	st.flush()
+	st.flush(pend)
 	st.out.WriteString(s[lit:])
 }
 
@@ -317,57 +318,65 @@ func wordLike(s string) bool {
 	return strings.Count(s[2:2+end], "?") >= 2
 }
 
+// charsetTrouble handles a failed conversion of the pending run, whose
+// output starts at mark.
+func (st *decodeState) charsetTrouble(err error, mark int, b []byte) {
+	if uce, ok := err.(*UnknownCharsetError); ok {
+		if st.unknown == nil {
+			st.unknown = uce
+		}
+		st.warn(WarnUnknownCharset, st.pendStart, st.pendCS)
+		if utf8.Valid(b) {
+			return // the bytes passed through
+		}
+	} else {
+		st.warn(WarnCharsetDecode, st.pendStart, err.Error())
+	}
+	// RFC 2047 section 6.2: show the words as they are. A Builder cannot
+	// shrink, so rebuild it without the bytes just written.
+	prev := st.out.String()[:mark]
+	st.out.Reset()
+	st.out.Grow(len(st.s))
+	st.out.WriteString(prev)
+	st.out.WriteString(st.s[st.pendStart:st.pendEnd])
+}
+
 // flushBefore flushes the pending run, which is dec[:mark], and returns the
 // bytes of the new word, dec[mark:], moved to the start of the buffer.
 func (st *decodeState) flushBefore(dec []byte, mark int) []byte {
 	if mark == 0 && st.pendEnd == 0 {
 		return dec
 	}
-	st.pend = dec[:mark]
-	st.flush()
+	st.flush(dec[:mark])
 	n := copy(dec, dec[mark:])
 	return dec[:n]
 }
 
-// flush converts the pending run of words and writes it.
-func (st *decodeState) flush() {
+// flush converts the pending run of words, whose bytes are b, and writes it.
+func (st *decodeState) flush(b []byte) {
 	if st.pendEnd == 0 {
 		return
 	}
-	b := st.pend
-	cs := normCharset(st.pendCS)
-	switch {
-	case st.d.Charsets == nil && (cs == "utf-8" || cs == "us-ascii" || isASCIICompatible(cs)) && allASCII(b):
-		st.out.Write(b)
-	case st.d.Charsets == nil && (cs == "utf-8" || cs == "utf8"):
+	if st.d.Charsets == nil && isUTF8Label(st.pendCS) {
 		if utf8.Valid(b) {
 			st.out.Write(b)
 		} else {
 			st.out.WriteString(strings.ToValidUTF8(string(b), "\uFFFD"))
 		}
-	default:
-		text, err := DecodeCharset(st.pendCS, b, st.d.Charsets)
-		var uce *UnknownCharsetError
-		switch {
-		case errors.As(err, &uce):
-			if st.unknown == nil {
-				st.unknown = uce
-			}
-			st.warn(WarnUnknownCharset, st.pendStart, st.pendCS)
-			if utf8.Valid(b) {
-				st.out.Write(b)
-			} else {
-				// RFC 2047 section 6.2: show the words as they are.
-				st.out.WriteString(st.s[st.pendStart:st.pendEnd])
-			}
-		case err != nil:
-			st.warn(WarnCharsetDecode, st.pendStart, err.Error())
-			st.out.WriteString(st.s[st.pendStart:st.pendEnd])
-		default:
-			st.out.WriteString(text)
+	} else if st.d.Charsets == nil && isASCIICompatible(st.pendCS) && allASCII(b) {
+		st.out.Write(b)
+	} else if cm := singleByteCharmap(st.d.Charsets, st.pendCS); cm != nil {
+		decodeSingleByte(&st.out, cm, b)
+	} else {
+		// A copy, so that the stack buffer behind b does not escape
+		// through the decoder interfaces.
+		cp := append([]byte(nil), b...)
+		mark := st.out.Len()
+		err := decodeCharsetTo(&st.out, st.pendCS, cp, st.d.Charsets)
+		if err != nil {
+			st.charsetTrouble(err, mark, cp)
 		}
 	}
-	st.pend = st.pend[:0]
 	st.pendStart, st.pendEnd = 0, 0
 }
 

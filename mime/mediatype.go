@@ -40,6 +40,7 @@ var defaultSubtype = map[string]string{
 // whose type cannot be read becomes text/plain; charset=us-ascii, the default
 // of RFC 2045 section 5.2, with a WarnInvalidMediaType warning.
 func ParseMediaTypeOptions(s string, opts *ParseOptions) (MediaType, error) {
+	var buf [8]rawParam
 	p := paramParser{s: s, opts: opts}
 	var mt MediaType
 	p.skipCFWS()
@@ -70,8 +71,7 @@ func ParseMediaTypeOptions(s string, opts *ParseOptions) (MediaType, error) {
 		p.warn(WarnTrailingGarbage, p.i, "")
 		p.skipTo(';')
 	}
-	p.params()
-	mt.Params = p.assemble()
+	mt.Params = p.assemble(p.params(buf[:0]))
 	if mt.Type == "" {
 		// RFC 2045 section 5.2.
 		mt.Type, mt.Subtype = "text", "plain"
@@ -89,11 +89,15 @@ func ParseDisposition(s string) (Disposition, error) {
 }
 
 // ParseDispositionOptions parses a Content-Disposition field value (RFC
-// 2183) such as `attachment; filename*=UTF-8”r%C3%A9sum%C3%A9.pdf`, with the
-// same parameter handling and error convention as ParseMediaTypeOptions. A
-// missing or invalid type becomes "attachment" (RFC 2183 section 2.8) with a
-// WarnInvalidMediaType warning.
+// 2183), with the same parameter handling and error convention as
+// ParseMediaTypeOptions, for example:
+//
+//	attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf
+//
+// A missing or invalid type becomes "attachment" (RFC 2183 section 2.8) with
+// a WarnInvalidMediaType warning.
 func ParseDispositionOptions(s string, opts *ParseOptions) (Disposition, error) {
+	var buf [8]rawParam
 	p := paramParser{s: s, opts: opts}
 	var d Disposition
 	p.skipCFWS()
@@ -110,8 +114,7 @@ func ParseDispositionOptions(s string, opts *ParseOptions) (Disposition, error) 
 		p.warn(WarnTrailingGarbage, p.i, "")
 		p.skipTo(';')
 	}
-	p.params()
-	d.Params = p.assemble()
+	d.Params = p.assemble(p.params(buf[:0]))
 	return d, p.err()
 }
 

@@ -162,8 +162,6 @@ type paramParser struct {
 	warns   Warnings
 	unknown *UnknownCharsetError
 	limit   *LimitError
-	raws    []rawParam
-	rawBuf  [8]rawParam
 }
 
 func (p *paramParser) warn(code WarningCode, off int, detail string) {
@@ -236,14 +234,15 @@ func (p *paramParser) token() string {
 	return p.s[start:p.i]
 }
 
-// params reads "; name=value" pairs to the end of the input.
-func (p *paramParser) params() {
-	p.raws = p.rawBuf[:0]
+// params reads "; name=value" pairs to the end of the input and appends
+// them to raws. (raws is passed around, not kept in p, so that a caller's
+// stack buffer does not escape with p's warnings.)
+func (p *paramParser) params(raws []rawParam) []rawParam {
 	sep := true // a ";" was seen since the last parameter
 	for {
 		p.skipCFWS()
 		if p.i >= len(p.s) {
-			return
+			return raws
 		}
 		if p.s[p.i] == ';' {
 			p.i++
@@ -270,12 +269,12 @@ func (p *paramParser) params() {
 		p.i++
 		p.skipCFWS()
 		value := p.value()
-		if len(p.raws) >= p.opts.maxParams() {
+		if len(raws) >= p.opts.maxParams() {
 			p.limit = &LimitError{Limit: "MaxParams", Max: int64(p.opts.maxParams())}
 			p.i = len(p.s)
-			return
+			return raws
 		}
-		p.addRaw(name, value, start)
+		raws = p.addRaw(raws, name, value, start)
 	}
 }
 
@@ -291,7 +290,7 @@ func (p *paramParser) skipTo(c byte) {
 }
 
 // addRaw splits the RFC 2231 suffixes off name and records the pair.
-func (p *paramParser) addRaw(name, value string, off int) {
+func (p *paramParser) addRaw(raws []rawParam, name, value string, off int) []rawParam {
 	r := rawParam{section: -1, value: value, off: off}
 	base := name
 	if k := strings.IndexByte(name, '*'); k >= 0 {
@@ -307,21 +306,21 @@ func (p *paramParser) addRaw(name, value string, off int) {
 			n, err := strconv.Atoi(rest)
 			if err != nil || n < 0 || rest[0] == '+' || rest[0] == '-' || base == "" {
 				p.warn(WarnBadParamName, off, name)
-				return
+				return raws
 			}
 			if n > p.opts.maxSections() {
 				p.warn(WarnContinuationGap, off, name)
-				return
+				return raws
 			}
 			r.section = n
 		}
 		if base == "" {
 			p.warn(WarnBadParamName, off, name)
-			return
+			return raws
 		}
 	}
 	r.base = strings.ToLower(base)
-	p.raws = append(p.raws, r)
+	return append(raws, r)
 }
 
 // value reads a quoted or (leniently) unquoted value.
@@ -445,29 +444,29 @@ func (p *paramParser) afterQuote(v string) string {
 // assemble turns the raw pairs into Params: duplicates dropped (first
 // wins), RFC 2231 sections joined, extended values and RFC 2047 words
 // decoded.
-func (p *paramParser) assemble() Params {
-	if len(p.raws) == 0 {
+func (p *paramParser) assemble(raws []rawParam) Params {
+	if len(raws) == 0 {
 		return nil
 	}
-	out := make(Params, 0, len(p.raws))
-	for i := range p.raws {
-		r := &p.raws[i]
+	out := make(Params, 0, len(raws))
+	for i := range raws {
+		r := &raws[i]
 		if r.base == "" {
 			continue // consumed by an earlier name
 		}
-		if !p.sameBaseLater(i) {
+		if !sameBaseLater(raws, i) {
 			out = append(out, p.simple(r))
 			continue
 		}
-		out = append(out, p.combine(i))
+		out = append(out, p.combine(raws, i))
 	}
 	return out
 }
 
 // sameBaseLater reports whether another raw pair after i has r's name.
-func (p *paramParser) sameBaseLater(i int) bool {
-	for j := i + 1; j < len(p.raws); j++ {
-		if p.raws[j].base == p.raws[i].base {
+func sameBaseLater(raws []rawParam, i int) bool {
+	for j := i + 1; j < len(raws); j++ {
+		if raws[j].base == raws[i].base {
 			return true
 		}
 	}
@@ -485,13 +484,13 @@ func (p *paramParser) simple(r *rawParam) Param {
 	return p.plainValue(r.base, r.value, r.off)
 }
 
-// combine merges every pair named like p.raws[i] and marks them used.
-func (p *paramParser) combine(i int) Param {
-	base := p.raws[i].base
+// combine merges every pair named like raws[i] and marks them used.
+func (p *paramParser) combine(raws []rawParam, i int) Param {
+	base := raws[i].base
 	var plain, ext *rawParam
 	var sections []rawParam
-	for j := i; j < len(p.raws); j++ {
-		r := &p.raws[j]
+	for j := i; j < len(raws); j++ {
+		r := &raws[j]
 		if r.base != base {
 			continue
 		}
