@@ -196,6 +196,13 @@ func newBodyCanon(h hash.Hash, c Canonicalization, limit int64) *bodyCanon {
 func (b *bodyCanon) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
+		if !b.cr && !b.midLine && !b.wsp {
+			// Clean state at a line start: whole lines take a fast path.
+			p = b.lines(p)
+			if len(p) == 0 {
+				break
+			}
+		}
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			b.content(p)
@@ -216,6 +223,106 @@ func (b *bodyCanon) Write(p []byte) (int, error) {
 	}
 	b.flush()
 	return n, nil
+}
+
+// lines canonicalizes the complete lines at the start of p, when no state
+// is carried from an earlier write, and returns the rest. It is the hot
+// path: one IndexByte per line, and for relaxed a chunk-wide search for
+// TAB and double spaces so that ordinary lines are copied whole.
+func (b *bodyCanon) lines(p []byte) []byte {
+	nextTab, nextDbl := -1, -1 // absolute positions in p; -1 = search again
+	pos := 0
+	for {
+		i := bytes.IndexByte(p[pos:], '\n')
+		if i < 0 {
+			return p[pos:]
+		}
+		end := pos + i // index of LF
+		next := end + 1
+		if end > pos && p[end-1] == '\r' {
+			end--
+		}
+		if !b.relaxed {
+			if end == pos {
+				b.empties++
+			} else {
+				b.flushEmpties()
+				b.out(p[pos:end])
+				b.out(crlf)
+			}
+			pos = next
+			continue
+		}
+		trim := end
+		for trim > pos && (p[trim-1] == ' ' || p[trim-1] == '\t') {
+			trim--
+		}
+		if trim == pos {
+			b.empties++
+			pos = next
+			continue
+		}
+		b.flushEmpties()
+		if nextTab < pos {
+			nextTab = indexFrom(p, pos, '\t')
+		}
+		if nextDbl < pos {
+			nextDbl = indexDouble(p, pos)
+		}
+		if (nextTab >= 0 && nextTab < trim) || (nextDbl >= 0 && nextDbl < trim) {
+			b.relaxLine(p[pos:trim])
+		} else {
+			b.out(p[pos:trim])
+		}
+		b.out(crlf)
+		pos = next
+	}
+}
+
+var crlf = []byte("\r\n")
+
+func indexFrom(p []byte, from int, c byte) int {
+	if i := bytes.IndexByte(p[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(p)
+}
+
+func indexDouble(p []byte, from int) int {
+	if i := bytes.Index(p[from:], []byte("  ")); i >= 0 {
+		return from + i
+	}
+	return len(p)
+}
+
+// relaxLine writes a line without trailing WSP, with WSP runs reduced.
+func (b *bodyCanon) relaxLine(line []byte) {
+	start := 0
+	for i := 0; i < len(line); i++ {
+		if line[i] != ' ' && line[i] != '\t' {
+			continue
+		}
+		j := i + 1
+		for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+			j++
+		}
+		if line[i] == ' ' && j == i+1 {
+			continue // a single SP stays as it is
+		}
+		b.out(line[start:i])
+		b.out(space)
+		start = j
+		i = j - 1
+	}
+	b.out(line[start:])
+}
+
+var space = []byte{' '}
+
+func (b *bodyCanon) flushEmpties() {
+	for ; b.empties > 0; b.empties-- {
+		b.out(crlf)
+	}
 }
 
 // content adds bytes of the current line (no LF inside).

@@ -22,35 +22,48 @@ func (s *headerSplitter) write(p []byte) (body []byte, completed bool) {
 	if s.done {
 		return p, false
 	}
-	start := len(s.hdr) - 3
-	if start < 0 {
-		start = 0
+	// The blank line may straddle the previous write and this one: probe
+	// the last bytes kept plus the first bytes of p, then search p alone,
+	// so that only the header part of p is ever copied.
+	k := min(3, len(s.hdr))
+	var buf [6]byte
+	probe := append(append(buf[:0], s.hdr[len(s.hdr)-k:]...), p[:min(3, len(p))]...)
+	cut := -1
+	if i := headerEnd(probe, 0, len(s.hdr) == 0); i > k {
+		cut = i - k
+	} else if i := headerEnd(p, 0, false); i >= 0 {
+		cut = i
 	}
-	s.hdr = append(s.hdr, p...)
-	// A message that starts with a blank line has an empty header.
-	if i := headerEnd(s.hdr, start); i >= 0 {
-		body = s.hdr[i:]
-		s.hdr = s.hdr[:i]
-		s.done = true
-		return body, true
+	if cut < 0 {
+		if len(s.hdr)+len(p) > s.max {
+			s.err = ErrHeaderTooLong
+			s.done = true
+			s.hdr = nil
+			return nil, true
+		}
+		s.hdr = append(s.hdr, p...)
+		return nil, false
 	}
-	if len(s.hdr) > s.max {
+	if len(s.hdr)+cut > s.max+2 {
 		s.err = ErrHeaderTooLong
 		s.done = true
 		s.hdr = nil
 		return nil, true
 	}
-	return nil, false
+	s.hdr = append(s.hdr, p[:cut]...)
+	s.done = true
+	return p[cut:], true
 }
 
 // headerEnd returns the offset of the body (after the blank line), or -1.
 // The header block returned to the caller keeps the final line ending of
 // its last field but not the blank line.
-func headerEnd(b []byte, from int) int {
-	if len(b) > 0 && b[0] == '\n' {
+func headerEnd(b []byte, from int, atStart bool) int {
+	// A message that starts with a blank line has an empty header.
+	if atStart && len(b) > 0 && b[0] == '\n' {
 		return 1
 	}
-	if len(b) > 1 && b[0] == '\r' && b[1] == '\n' {
+	if atStart && len(b) > 1 && b[0] == '\r' && b[1] == '\n' {
 		return 2
 	}
 	for i := from; ; {

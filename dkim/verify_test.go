@@ -3,6 +3,7 @@ package dkim
 import (
 	"context"
 	"crypto/rsa"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -223,4 +224,27 @@ func TestVerifyNoHeaderEnd(t *testing.T) {
 	signed, res := signedMessage(t, testEd, "From: a@example.com\r\nSubject: x\r\n", nil)
 	r := verifyOne(t, signed, res, nil)
 	require.Equal(t, StatusPass, r.Status, r.Reason)
+}
+
+// TestVerifierChunking writes the RFC 8463 message in every chunk size from
+// 1 to 40 bytes: the header/body split and the body canonicalization must
+// not depend on where writes begin and end.
+func TestVerifierChunking(t *testing.T) {
+	msg, err := os.ReadFile("testdata/rfc8463.eml")
+	require.NoError(t, err)
+	for _, m := range [][]byte{msg, []byte(strings.ReplaceAll(string(msg), "\r\n", "\n"))} {
+		for n := 1; n <= 40; n++ {
+			v, err := NewVerifier(context.Background(), &VerifyOptions{Resolver: rfc8463Resolver()})
+			require.NoError(t, err)
+			for i := 0; i < len(m); i += n {
+				_, err := v.Write(m[i:min(i+n, len(m))])
+				require.NoError(t, err)
+			}
+			out, err := v.Close()
+			require.NoError(t, err)
+			require.Len(t, out, 2)
+			require.Equal(t, StatusPass, out[0].Status, "chunk %d: %s", n, out[0].Reason)
+			require.Equal(t, StatusPass, out[1].Status, "chunk %d: %s", n, out[1].Reason)
+		}
+	}
 }
