@@ -319,4 +319,3 @@ func TestEquivalence(t *testing.T) {
 		}
 	}
 }
-
