@@ -85,7 +85,7 @@ func ParseRecord(txt string) (*Record, error) {
 	if !IsSPFRecord(txt) {
 		return nil, &SyntaxError{Record: txt, Msg: "record does not start with v=spf1"}
 	}
-	r := &Record{}
+	r := &Record{Directives: make([]Directive, 0, strings.Count(txt, " "))}
 	hasRedirect, hasExp := false, false
 	for term := range strings.SplitSeq(txt[6:], " ") {
 		if term == "" {

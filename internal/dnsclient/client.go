@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,12 +180,12 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Result
 		return nil, &net.DNSError{Err: "invalid domain name", Name: name, IsNotFound: true}
 	}
 	res := &Result{Name: fqdn, AD: true, Cached: true}
-	seen := map[string]bool{}
+	var seen []string // names queried, to stop CNAME loops
 	for hop := 0; ; hop++ {
-		if seen[res.Name] || hop > c.maxCNAME {
+		if slices.Contains(seen, res.Name) || hop > c.maxCNAME {
 			return nil, &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
 		}
-		seen[res.Name] = true
+		seen = append(seen, res.Name)
 		e, err := c.query(ctx, res.Name, qtype)
 		if err != nil {
 			var de *net.DNSError

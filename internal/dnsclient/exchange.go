@@ -78,8 +78,11 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 // exchangeServer asks one server: UDP with EDNS0, TCP when truncated, and
 // without EDNS0 when the server rejects it.
 func (c *Client) exchangeServer(ctx context.Context, server, name string, qtype uint16) (*dns.Msg, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.timeout {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
 	edns := true
 	for _, cl := range []*dns.Client{c.udp, c.tcp} {
 		q := c.newQuery(name, qtype, edns)
