@@ -159,7 +159,7 @@ func (d *Base64Decoder) decode(dst []byte, src []byte) int {
 		i++
 		switch {
 		case v < 64:
-			if d.pads > 0 {
+			if d.pads > 0 { // QUIRK: go on after padding (concatenated blocks)
 				d.w.add(WarnBase64DataAfterPadding, d.off+int64(i-1), "")
 				d.pads = 0
 			}
@@ -173,7 +173,7 @@ func (d *Base64Decoder) decode(dst []byte, src []byte) int {
 		case v == b64Newline:
 		case v == b64Pad:
 			o += d.pad(dst[o:], &acc, &n, d.off+int64(i-1))
-		default:
+		default: // QUIRK: skipped, not rejected (RFC 2045 section 6.8 allows it)
 			d.w.add(WarnBase64IllegalByte, d.off+int64(i-1), "skipped bytes outside the base64 alphabet")
 		}
 	}

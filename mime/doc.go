@@ -62,7 +62,60 @@
 //
 // # Transfer encodings and multipart
 //
-// (Documented by the transfer-encoding and multipart files.)
+// Transfer encodings (RFC 2045 section 6) stream: nothing buffers a whole
+// body. NewTransferDecoder picks a decoder by Content-Transfer-Encoding name
+// (case-insensitive; 7bit, 8bit and binary are the identity; an unknown name
+// returns the raw bytes and an *UnknownTransferEncodingError, as section 6.4
+// asks). The decoders are lenient and report what they repaired through
+// WarningReporter (see DecoderWarnings):
+//
+//   - NewBase64Decoder (section 6.8) skips line breaks, skips other bytes
+//     outside the alphabet with a warning, accepts missing padding, and
+//     goes on after padding in the middle of the data.
+//   - NewQPDecoder (section 6.7) removes soft line breaks (CRLF or LF, with
+//     blanks before them), removes blanks at the end of lines, accepts
+//     lowercase hex, keeps "=" not followed by hex as a literal, and keeps
+//     an "=X" cut off at the end of the data as text.
+//   - NewUUDecoder reads x-uuencode ("begin MODE NAME" to "end").
+//
+// NewBase64Encoder writes 76-column lines ending in CRLF. NewQPEncoder keeps
+// lines within 76 columns, encodes blanks at the end of lines, and encodes
+// "." and "From " at the start of a line; in text mode CRLF stays a line
+// break, in binary mode (QPOptions.Binary) CR and LF are encoded.
+// Classify (or a streaming Classifier) reports 8-bit octets, NUL, bare CR
+// and LF, and line lengths against the 998-octet limit of RFC 5322 section
+// 2.1.1; ChooseTransferEncoding picks 7bit, 8bit, binary, quoted-printable
+// or base64 from that.
+//
+// NewMultipartReader reads multipart bodies (RFC 2046 section 5.1) as a
+// stream. Each Part has its raw header bytes, a Body reader of the raw
+// (still encoded) body, byte offsets from the start of the input
+// (HeaderOffset, BodyOffset, EndOffset) and a line count, as IMAP
+// BODYSTRUCTURE needs. The preamble, each part's raw delimiter, the close
+// delimiter and the epilogue are kept, so the input can be rebuilt byte for
+// byte. The reader accepts CRLF and bare LF, transport padding, and a
+// boundary that is a prefix of a nested one (a delimiter line must be
+// exactly "--boundary" or "--boundary--" plus blanks). MultipartOptions
+// bounds parts, header bytes, line length, boundary length, preamble and
+// epilogue, each with a *LimitError; an empty boundary gives a
+// *BoundaryError. NewMultipartWriter writes parts with a random "=_"
+// boundary from crypto/rand, and refuses bodies that contain it.
+//
+// Deviations in these parts, each marked "QUIRK:" in the code:
+//
+//   - base64: decoding goes on after "=" padding (concatenated blocks), and
+//     bytes outside the alphabet are skipped rather than rejected.
+//   - quoted-printable: unencoded control and 8-bit octets pass through;
+//     "=" at the very end of the data, and "=" followed by a bare CR, are
+//     soft line breaks; a run of blanks longer than the 8 KiB buffer is
+//     kept even at the end of a line.
+//   - multipart: boundaries of 71 to MaxBoundaryLength characters and
+//     boundaries with characters outside "bchars" are used (warning); a
+//     part whose first line is not a header field has an empty header and
+//     the line starts the body (warning); a header without the blank line
+//     ends at the first non-header line (warning); a header field name may
+//     be followed by blanks before the colon; transport padding longer than
+//     MaxLineLength makes the line body text, not a delimiter.
 //
 // # Deviations (QUIRK)
 //

@@ -160,6 +160,7 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 				i = j // blanks before a line break are removed (section 6.7 (3))
 				continue
 			}
+			// QUIRK: with a full buffer, blanks are kept without lookahead.
 			m := copy(dst[n:], src[i:j])
 			n += m
 			i += m
@@ -167,7 +168,7 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 			dst[n] = c
 			n++
 			i++
-		default:
+		default: // QUIRK: unencoded control and 8-bit octets pass through
 			d.w.add(WarnQPUnencodedByte, d.off+int64(d.rp+i), "passed through")
 			dst[n] = c
 			n++
@@ -189,7 +190,7 @@ func (d *QPDecoder) escape(s []byte, eof, full bool, at int64) (int, int, bool) 
 		}
 	}
 	if len(s) == 1 {
-		return 1, -1, true // a soft line break ending the data, as encoders write
+		return 1, -1, true // QUIRK: "=" ending the data is a soft break, as encoders write it
 	}
 	c1 := s[1]
 	if h1 := qpHex[c1]; h1 != 0xFF {

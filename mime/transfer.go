@@ -320,8 +320,10 @@ func (a *warnAgg) list() Warnings {
 	ws := make(Warnings, len(a.codes))
 	for i, c := range a.codes {
 		d := a.detail[i]
-		if a.counts[i] > 1 {
-			d += " (" + strconv.FormatInt(a.counts[i], 10) + " times)"
+		if n := strconv.FormatInt(a.counts[i], 10); a.counts[i] > 1 && d == "" {
+			d = n + " times"
+		} else if a.counts[i] > 1 {
+			d += " (" + n + " times)"
 		}
 		ws[i] = &Warning{Code: c, Offset: int(a.first[i]), Detail: d}
 	}

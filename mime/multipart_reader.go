@@ -1,0 +1,529 @@
+package mime
+
+import (
+	"bytes"
+	"io"
+)
+
+const (
+	stInit = iota
+	stParts
+	stDone
+)
+
+// MultipartReader reads the body parts of a multipart entity (RFC 2046
+// section 5.1) as a stream: it never holds more than one header and a
+// bounded buffer in memory, and runs in time linear in its input.
+//
+// It accepts CRLF and bare LF line breaks, transport padding after
+// boundaries, a missing close delimiter, boundaries that are a prefix of a
+// nested part's boundary, and parts without a header. What it repairs is
+// reported by Warnings.
+type MultipartReader struct {
+	src      io.Reader
+	opts     MultipartOptions
+	boundary string
+	dash     []byte // "--" boundary
+	nlDash   []byte // "\n--" boundary
+
+	buf    []byte
+	r, w   int
+	base   int64 // stream offset of buf[0]
+	eof    bool  // src returned io.EOF
+	maxBuf int
+
+	// Content scanning state for the current section (preamble or part).
+	avail      int  // confirmed content bytes at buf[r:]
+	searched   int  // buf index up to which "\n--boundary" was searched
+	atStart    bool // nothing of the section consumed yet
+	atDelim    bool // a delimiter follows the confirmed content
+	contentEOF bool // the input ends after the confirmed content
+	dlen       int  // length of that delimiter line
+	dclose     bool // it is the close delimiter
+
+	state    int
+	parts    int
+	cur      *Part
+	lf       int64 // line feeds in the current body
+	bodyLen  int64
+	lastByte byte
+
+	preamble, epilogue, closeDelim []byte
+	preambleLen, epilogueLen       int64
+	err                            error
+	warn                           warnAgg
+}
+
+// NewMultipartReader returns a reader of the parts of r, a multipart body
+// with the given boundary (the "boundary" parameter of its Content-Type,
+// already unquoted). Errors about the boundary come from the first NextPart.
+func NewMultipartReader(r io.Reader, boundary string, opts *MultipartOptions) *MultipartReader {
+	m := &MultipartReader{src: r, opts: opts.withDefaults(), boundary: boundary}
+	m.dash = append([]byte("--"), boundary...)
+	m.nlDash = append([]byte("\n--"), boundary...)
+	m.maxBuf = 2*m.opts.MaxLineLength + 2*len(m.nlDash) + 16
+	size := 16 << 10
+	if min := 4*len(m.nlDash) + 64; size < min {
+		size = min
+	}
+	m.buf = make([]byte, size)
+	return m
+}
+
+// Warnings returns what was repaired so far; it is nil for well-formed
+// input. Call it after NextPart returned io.EOF for the complete list.
+func (m *MultipartReader) Warnings() Warnings { return m.warn.list() }
+
+// Preamble returns the bytes before the first delimiter (without the line
+// break that belongs to the delimiter), up to MaxPreambleBytes. It is
+// complete once the first NextPart returned.
+func (m *MultipartReader) Preamble() []byte { return m.preamble }
+
+// Epilogue returns the bytes after the close delimiter line, up to
+// MaxEpilogueBytes. It is complete once NextPart returned io.EOF.
+func (m *MultipartReader) Epilogue() []byte { return m.epilogue }
+
+// CloseDelimiter returns the raw close delimiter: its leading line break,
+// "--boundary--", transport padding and line break. It is empty when the
+// input had none (see WarnMultipartNoCloseDelimiter).
+func (m *MultipartReader) CloseDelimiter() []byte { return m.closeDelim }
+
+// NextPart returns the next part, reading and dropping what is left of the
+// previous one. It returns io.EOF after the last part, a *LimitError when a
+// limit is exceeded, a *BoundaryError for an unusable boundary, or the error
+// of the underlying reader. Errors are sticky.
+func (m *MultipartReader) NextPart() (*Part, error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	switch m.state {
+	case stDone:
+		return nil, io.EOF
+	case stInit:
+		if err := m.checkBoundary(); err != nil {
+			m.err = err
+			return nil, err
+		}
+		m.state = stParts
+		m.resetSection()
+		if err := m.drain(true); err != nil {
+			return nil, err
+		}
+	default:
+		if err := m.drain(false); err != nil {
+			return nil, err
+		}
+	}
+	if m.contentEOF {
+		m.state = stDone
+		if m.parts == 0 {
+			m.warn.add(WarnMultipartNoDelimiter, -1, "")
+		} else {
+			m.warn.add(WarnMultipartNoCloseDelimiter, m.base+int64(m.r), "")
+		}
+		return nil, io.EOF
+	}
+	delim := append([]byte(nil), m.buf[m.r:m.r+m.dlen]...)
+	m.r += m.dlen
+	if m.dclose {
+		m.closeDelim = delim
+		m.state = stDone
+		if err := m.readEpilogue(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	if m.parts >= m.opts.MaxParts {
+		m.err = &LimitError{Limit: "MaxParts", Max: int64(m.opts.MaxParts)}
+		return nil, m.err
+	}
+	p := &Part{Index: m.parts, Delimiter: delim, HeaderOffset: m.base + int64(m.r)}
+	m.parts++
+	m.resetSection()
+	if err := m.readHeader(p); err != nil {
+		return nil, err
+	}
+	p.BodyOffset = m.base + int64(m.r)
+	p.Body = partBody{m, p}
+	m.cur = p
+	m.lf, m.bodyLen = 0, 0
+	return p, nil
+}
+
+func (m *MultipartReader) resetSection() {
+	m.avail, m.atDelim, m.contentEOF, m.dlen, m.dclose = 0, false, false, 0, false
+	m.atStart = true
+	m.searched = m.r
+}
+
+// drain consumes the rest of the current section: the preamble (kept up to
+// its limit) or the body of the current part.
+func (m *MultipartReader) drain(preamble bool) error {
+	for {
+		if m.avail == 0 && !m.atDelim && !m.contentEOF {
+			if err := m.scan(); err != nil {
+				return err
+			}
+		}
+		if m.avail == 0 {
+			break
+		}
+		chunk := m.buf[m.r : m.r+m.avail]
+		if preamble {
+			m.preambleLen += int64(len(chunk))
+			room := m.opts.MaxPreambleBytes - len(m.preamble)
+			if len(chunk) > room {
+				m.preamble = append(m.preamble, chunk[:room]...)
+				if !m.warn.has(WarnMultipartPreambleTruncated) {
+					m.warn.add(WarnMultipartPreambleTruncated, int64(m.opts.MaxPreambleBytes), "")
+				}
+			} else {
+				m.preamble = append(m.preamble, chunk...)
+			}
+		} else {
+			m.count(chunk)
+		}
+		m.consume(m.avail)
+	}
+	if !preamble {
+		m.finishPart()
+	}
+	return nil
+}
+
+func (m *MultipartReader) consume(n int) {
+	m.r += n
+	m.avail -= n
+	if n > 0 {
+		m.atStart = false
+	}
+}
+
+func (m *MultipartReader) count(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	m.lf += countLF(b)
+	m.bodyLen += int64(len(b))
+	m.lastByte = b[len(b)-1]
+}
+
+// finishPart records the end offset and line count of the current part.
+func (m *MultipartReader) finishPart() {
+	p := m.cur
+	if p == nil || p.Complete {
+		return
+	}
+	p.Complete = true
+	p.EndOffset = p.BodyOffset + m.bodyLen
+	p.Lines = m.lf
+	if m.bodyLen > 0 && m.lastByte != '\n' {
+		p.Lines++
+	}
+}
+
+// readContent copies confirmed content of the current part into p.
+func (m *MultipartReader) readContent(p []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if m.avail == 0 {
+		if m.atDelim || m.contentEOF {
+			return 0, io.EOF
+		}
+		if err := m.scan(); err != nil {
+			return 0, err
+		}
+		if m.avail == 0 {
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, m.buf[m.r:m.r+m.avail])
+	m.count(p[:n])
+	m.consume(n)
+	return n, nil
+}
+
+// fill compacts the buffer and reads more input; it grows the buffer when it
+// is full, up to maxBuf. It reports false when no more can be read.
+func (m *MultipartReader) fill() error {
+	if m.eof {
+		return nil
+	}
+	if m.r > 0 {
+		copy(m.buf, m.buf[m.r:m.w])
+		m.base += int64(m.r)
+		m.w -= m.r
+		m.searched -= m.r
+		if m.searched < 0 {
+			m.searched = 0
+		}
+		m.r = 0
+	}
+	if m.w == len(m.buf) {
+		if len(m.buf) >= m.maxBuf {
+			m.err = &LimitError{Limit: "MaxLineLength", Max: int64(m.opts.MaxLineLength)}
+			return m.err
+		}
+		nb := make([]byte, min(2*len(m.buf), m.maxBuf))
+		copy(nb, m.buf[:m.w])
+		m.buf = nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := m.src.Read(m.buf[m.w:])
+		m.w += n
+		if err == io.EOF {
+			m.eof = true
+			return nil
+		}
+		if err != nil {
+			m.err = err
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	m.err = io.ErrNoProgress
+	return m.err
+}
+
+// Results of checkDelim.
+const (
+	delimNo = iota
+	delimYes
+	delimMore
+)
+
+// checkDelim looks for a delimiter line whose "--" starts at buf[pos]
+// (RFC 2046 section 5.1.1): "--" boundary ["--"] *LWSP (CRLF | LF | EOF).
+func (m *MultipartReader) checkDelim(pos int) (res, end int, closing bool) {
+	j := pos + len(m.dash)
+	if j > m.w {
+		if m.eof || !bytes.HasPrefix(m.dash, m.buf[pos:m.w]) {
+			return delimNo, 0, false
+		}
+		return delimMore, 0, false
+	}
+	if !bytes.Equal(m.buf[pos:j], m.dash) {
+		return delimNo, 0, false
+	}
+	switch {
+	case j+2 <= m.w:
+		if m.buf[j] == '-' && m.buf[j+1] == '-' {
+			closing = true
+			j += 2
+		}
+	case !m.eof:
+		return delimMore, 0, false
+	}
+	pad := j
+	for j < m.w && (m.buf[j] == ' ' || m.buf[j] == '\t') {
+		j++
+	}
+	if j-pad > m.opts.MaxLineLength {
+		return delimNo, 0, false // QUIRK: endless padding is not a delimiter
+	}
+	switch {
+	case j == m.w:
+		if m.eof {
+			return delimYes, j, closing
+		}
+		return delimMore, 0, false
+	case m.buf[j] == '\n':
+		return delimYes, j + 1, closing
+	case m.buf[j] == '\r':
+		if j+1 == m.w && !m.eof {
+			return delimMore, 0, false
+		}
+		if j+1 == m.w || m.buf[j+1] == '\n' {
+			return delimYes, min(j+2, m.w), closing
+		}
+	}
+	return delimNo, 0, false
+}
+
+// scan extends the confirmed content of the current section, reading more
+// input as needed, until it has new content or knows where the section ends.
+func (m *MultipartReader) scan() error {
+	for {
+		if m.err != nil {
+			return m.err
+		}
+		from := m.r + m.avail
+		if m.atStart && m.avail == 0 {
+			switch res, end, closing := m.checkDelim(m.r); res {
+			case delimYes:
+				m.setDelim(m.r, end, closing)
+				return nil
+			case delimMore:
+				if err := m.fill(); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if m.searched < from {
+			m.searched = from
+		}
+		found, progress := m.search(from)
+		if found || progress {
+			return nil
+		}
+		if m.eof {
+			m.avail = m.w - m.r
+			m.searched = m.w
+			m.contentEOF = true
+			return nil
+		}
+		if err := m.fill(); err != nil {
+			return err
+		}
+	}
+}
+
+// search looks for the next delimiter from buf[from:]. It reports whether
+// the section end was found, or whether avail grew.
+func (m *MultipartReader) search(from int) (found, progress bool) {
+	for {
+		i := bytes.Index(m.buf[m.searched:m.w], m.nlDash)
+		if i < 0 {
+			break
+		}
+		i += m.searched
+		lb := i
+		if lb > from && m.buf[lb-1] == '\r' {
+			lb--
+		}
+		res, end, closing := m.checkDelim(i + 1)
+		switch res {
+		case delimYes:
+			m.avail = lb - m.r
+			m.setDelim(lb, end, closing)
+			return true, true
+		case delimMore:
+			if lb > from {
+				m.avail = lb - m.r
+				m.searched = lb
+				return false, true
+			}
+			return false, false
+		}
+		m.searched = i + 1
+	}
+	if m.eof {
+		return false, false
+	}
+	// Hold back what could be the start of a delimiter.
+	keep := m.w - len(m.nlDash)
+	if m.searched < keep {
+		m.searched = keep
+	}
+	if keep > from {
+		m.avail = keep - m.r
+		return false, true
+	}
+	return false, false
+}
+
+func (m *MultipartReader) setDelim(lb, end int, closing bool) {
+	m.atDelim = true
+	m.dlen = end - lb
+	m.dclose = closing
+}
+
+// readEpilogue reads the rest of the input after the close delimiter.
+func (m *MultipartReader) readEpilogue() error {
+	for {
+		chunk := m.buf[m.r:m.w]
+		m.epilogueLen += int64(len(chunk))
+		room := m.opts.MaxEpilogueBytes - len(m.epilogue)
+		if len(chunk) > room {
+			m.epilogue = append(m.epilogue, chunk[:room]...)
+			if !m.warn.has(WarnMultipartEpilogueTruncated) {
+				m.warn.add(WarnMultipartEpilogueTruncated, int64(m.opts.MaxEpilogueBytes), "")
+			}
+		} else {
+			m.epilogue = append(m.epilogue, chunk...)
+		}
+		m.r = m.w
+		if m.eof {
+			return nil
+		}
+		m.searched = m.r
+		if err := m.fill(); err != nil {
+			return err
+		}
+	}
+}
+
+// readHeader reads the header of part p from the start of its content.
+func (m *MultipartReader) readHeader(p *Part) error {
+	var raw []byte
+	first := true
+	for {
+		line, complete, err := m.peekLine()
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			if len(raw) > 0 {
+				m.warn.add(WarnMultipartHeaderUnterminated, m.base+int64(m.r), "")
+			}
+			break
+		}
+		kind := headerLineKind(line)
+		if kind == lineBlank && (complete || len(line) > 0 && line[len(line)-1] == '\n') {
+			raw = append(raw, line...)
+			m.consume(len(line))
+			break
+		}
+		if kind == lineUnknown && complete {
+			kind = lineOther // a last line with field-name characters only
+		}
+		if kind == lineUnknown || (kind == lineField || kind == lineCont && !first) && !complete {
+			m.err = &LimitError{Limit: "MaxLineLength", Max: int64(m.opts.MaxLineLength)}
+			return m.err
+		}
+		if kind == lineField || kind == lineCont && !first {
+			if len(raw)+len(line) > m.opts.MaxHeaderBytes {
+				m.err = &LimitError{Limit: "MaxHeaderBytes", Max: int64(m.opts.MaxHeaderBytes)}
+				return m.err
+			}
+			raw = append(raw, line...)
+			m.consume(len(line))
+			first = false
+			continue
+		}
+		// QUIRK: a non-header line ends the header; the body starts there.
+		if first {
+			m.warn.add(WarnMultipartNoHeader, m.base+int64(m.r), "")
+		} else {
+			m.warn.add(WarnMultipartHeaderUnterminated, m.base+int64(m.r), "")
+		}
+		break
+	}
+	p.RawHeader = raw
+	return nil
+}
+
+// peekLine returns the next line of content with its line break. complete
+// is false when the line is longer than MaxLineLength; line is empty at the
+// end of the section.
+func (m *MultipartReader) peekLine() (line []byte, complete bool, err error) {
+	for {
+		seg := m.buf[m.r : m.r+m.avail]
+		if i := bytes.IndexByte(seg, '\n'); i >= 0 {
+			return seg[:i+1], true, nil
+		}
+		if m.atDelim || m.contentEOF {
+			return seg, true, nil
+		}
+		if len(seg) >= m.opts.MaxLineLength {
+			return seg, false, nil
+		}
+		if err := m.scan(); err != nil {
+			return nil, false, err
+		}
+	}
+}
