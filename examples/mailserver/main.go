@@ -1,0 +1,183 @@
+// Command mailserver is Yubin's embedded mail server: SMTP (MX), message
+// submission with STARTTLS and AUTH, and SMTPS, delivering local mail into
+// Maildir directories.
+//
+// Usage:
+//
+//	go run ./examples/mailserver [flags]
+//
+// Without -user, a demo user demo:demo is created and printed. Without
+// -tls-cert/-tls-key, a self-signed certificate is generated at start and its
+// SHA-256 fingerprint printed. Once every listener is ready it prints one line
+// per listener: "NAME listening on ADDR". It stops cleanly on SIGINT and
+// SIGTERM.
+//
+// Mail for the -domains is delivered into DATA/USER (a Maildir) when USER is
+// configured, and refused at RCPT (550 5.1.1) otherwise, so nothing is ever
+// bounced later. Mail for other domains is accepted only from authenticated
+// clients; until Yubin's SMTP client exists it is refused with 550 5.7.1 even
+// then, and -relay is accepted but not used yet.
+//
+// The POP3 and IMAP listeners described in DESIGN.md are not served yet;
+// their flags are not present in this version.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/yubinmail/yubin/smtp"
+)
+
+type userFlags []string
+
+func (u *userFlags) String() string     { return strings.Join(*u, ",") }
+func (u *userFlags) Set(v string) error { *u = append(*u, v); return nil }
+
+type config struct {
+	hostname, domains, certFile, keyFile, relay, data string
+	smtpAddr, submissionAddr, smtpsAddr               string
+	insecureAuth                                      bool
+	users                                             userFlags
+	verbose                                           bool
+}
+
+func main() {
+	var cfg config
+	fs := flag.NewFlagSet("mailserver", flag.ContinueOnError)
+	fs.StringVar(&cfg.hostname, "hostname", "localhost", "server host name (greeting, Received, certificate)")
+	fs.StringVar(&cfg.domains, "domains", "example.test", "comma-separated local domains")
+	fs.Var(&cfg.users, "user", "local user as name:password (repeatable; default demo:demo)")
+	fs.StringVar(&cfg.certFile, "tls-cert", "", "TLS certificate file (PEM); default: a generated self-signed one")
+	fs.StringVar(&cfg.keyFile, "tls-key", "", "TLS private key file (PEM)")
+	fs.StringVar(&cfg.relay, "relay", "", "smarthost host:port for outbound mail (accepted, not used yet)")
+	fs.BoolVar(&cfg.insecureAuth, "insecure-auth", false, "allow AUTH without TLS")
+	fs.StringVar(&cfg.data, "data", "./maildata", "directory of the users' Maildirs")
+	fs.StringVar(&cfg.smtpAddr, "smtp", "127.0.0.1:2525", "SMTP (MX) listen address; empty disables")
+	fs.StringVar(&cfg.submissionAddr, "submission", "127.0.0.1:2587", "submission (STARTTLS + AUTH) listen address; empty disables")
+	fs.StringVar(&cfg.smtpsAddr, "smtps", "127.0.0.1:2465", "SMTPS (implicit TLS + AUTH) listen address; empty disables")
+	fs.BoolVar(&cfg.verbose, "v", false, "debug logging")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if err := run(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "mailserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg config) error {
+	level := slog.LevelInfo
+	if cfg.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if len(cfg.users) == 0 {
+		cfg.users = userFlags{"demo:demo"}
+		fmt.Println("demo user: demo:demo")
+	}
+	store, err := newStore(cfg.data, cfg.domains, cfg.users)
+	if err != nil {
+		return err
+	}
+	tlsConfig, fingerprint, err := loadTLS(cfg.hostname, cfg.certFile, cfg.keyFile)
+	if err != nil {
+		return err
+	}
+	if fingerprint != "" {
+		fmt.Println("self-signed certificate SHA-256 fingerprint:", fingerprint)
+	}
+	if cfg.relay != "" {
+		logger.Warn("-relay is not used yet: the SMTP client is not available, so non-local mail is refused", "relay", cfg.relay)
+	}
+	base := smtp.Server{
+		Hostname:          cfg.hostname,
+		Backend:           store,
+		TLSConfig:         tlsConfig,
+		Credentials:       store.creds,
+		AuthMechanisms:    []string{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"},
+		AllowInsecureAuth: cfg.insecureAuth,
+		AddReceived:       true,
+		Logger:            logger,
+	}
+	type listener struct {
+		name, addr string
+		mode       smtp.Mode
+		implicit   bool
+	}
+	var servers []*smtp.Server
+	var ls []net.Listener
+	var names []string
+	for _, l := range []listener{
+		{"smtp", cfg.smtpAddr, smtp.ModeMTA, false},
+		{"submission", cfg.submissionAddr, smtp.ModeSubmission, false},
+		{"smtps", cfg.smtpsAddr, smtp.ModeSubmission, true},
+	} {
+		if l.addr == "" {
+			continue
+		}
+		nl, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			for _, o := range ls {
+				o.Close()
+			}
+			return fmt.Errorf("%s: %w", l.name, err)
+		}
+		srv := newServer(&base, l.mode, l.implicit)
+		servers, ls, names = append(servers, srv), append(ls, nl), append(names, l.name)
+	}
+	if len(servers) == 0 {
+		return errors.New("no listener enabled")
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(ls[i]) }()
+		fmt.Printf("%s listening on %s\n", names[i], ls[i].Addr())
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	var serveErr error
+	select {
+	case s := <-sig:
+		logger.Info("shutting down", "signal", s.String())
+	case serveErr = <-errc:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, srv := range servers {
+		wg.Go(func() { srv.Shutdown(ctx) })
+	}
+	wg.Wait()
+	return serveErr
+}
+
+// newServer copies the shared configuration into a Server of its own (a
+// Server must not be copied after use, so each listener gets a fresh one).
+func newServer(base *smtp.Server, mode smtp.Mode, implicit bool) *smtp.Server {
+	return &smtp.Server{
+		Hostname:          base.Hostname,
+		Backend:           base.Backend,
+		TLSConfig:         base.TLSConfig,
+		Credentials:       base.Credentials,
+		AuthMechanisms:    base.AuthMechanisms,
+		AllowInsecureAuth: base.AllowInsecureAuth,
+		AddReceived:       base.AddReceived,
+		Logger:            base.Logger.With("listener", mode.String()),
+		Mode:              mode,
+		ImplicitTLS:       implicit,
+	}
+}
