@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yubinmail/yubin/mime"
 )
@@ -156,6 +157,7 @@ type headerReader struct {
 	n         int // bytes read
 	warns     mime.Warnings
 	seenLF    bool
+	seen8bit  bool
 }
 
 func (hr *headerReader) warn(code mime.WarningCode, off int, detail string) {
@@ -218,6 +220,10 @@ func (hr *headerReader) read() error {
 		}
 		if len(content) > 998 {
 			hr.warn(WarnLongLine, off, "")
+		}
+		if !hr.seen8bit && !utf8.Valid(content) {
+			hr.seen8bit = true
+			hr.warn(WarnHeader8Bit, off, "")
 		}
 		if isWSP(ln[0]) {
 			if n := len(hr.h.fields); n > 0 {
@@ -468,6 +474,16 @@ func (h *Header) WriteTo(w io.Writer) (int64, error) {
 	}
 	m, err := w.Write(sep)
 	return n + int64(m), err
+}
+
+// rawLen is the length of what was read: the fields and the empty line,
+// which is 0 when the input ended without one.
+func (h *Header) rawLen() int {
+	n := len(h.sep)
+	for _, f := range h.fields {
+		n += len(f.raw)
+	}
+	return n
 }
 
 // Bytes returns the header as WriteTo would write it.

@@ -37,7 +37,7 @@ func TestReadHeader(t *testing.T) {
 		{"space before colon", "Subject : x\r\n\r\n", [][2]string{{"Subject", "x"}}, []mime.WarningCode{WarnBadFieldName}, ""},
 		{"orphan continuation", " lead\r\nA: 1\r\n\r\n", [][2]string{{"", "lead"}, {"A", "1"}}, []mime.WarningCode{WarnOrphanContinuation}, ""},
 		{"8bit utf8", "Subject: 日本語\r\n\r\n", [][2]string{{"Subject", "日本語"}}, nil, ""},
-		{"8bit latin1", "Subject: caf\xe9\r\n\r\n", [][2]string{{"Subject", "caf\xe9"}}, nil, ""},
+		{"8bit latin1", "Subject: caf\xe9\r\n\r\n", [][2]string{{"Subject", "caf\xe9"}}, []mime.WarningCode{WarnHeader8Bit}, ""},
 		{"eof no blank", "A: 1\r\nB: 2", [][2]string{{"A", "1"}, {"B", "2"}}, []mime.WarningCode{WarnNoBody}, ""},
 		{"empty", "\r\nbody", nil, nil, "body"},
 		{"whitespace-only continuation", "A: 1\r\n \r\n 2\r\n\r\n", [][2]string{{"A", "1  2"}}, nil, ""},

@@ -1,0 +1,331 @@
+package message
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/transform"
+
+	"github.com/yubinmail/yubin/mime"
+)
+
+// Warning codes reported on entities.
+const (
+	// WarnNoBoundary: a multipart entity had no boundary parameter; it is
+	// read as text/plain (RFC 2045 section 5.2).
+	WarnNoBoundary mime.WarningCode = "entity-no-boundary"
+	// WarnMultipartCTE: a multipart or message entity declared a
+	// Content-Transfer-Encoding other than 7bit, 8bit or binary, which RFC
+	// 2045 section 6.4 forbids. For multipart it is ignored; an encoded
+	// message/rfc822 is kept as a leaf.
+	WarnMultipartCTE mime.WarningCode = "entity-encoded-composite"
+	// WarnUnknownCTE: an unknown Content-Transfer-Encoding; the body is
+	// treated as application/octet-stream (RFC 2045 section 6.4).
+	WarnUnknownCTE mime.WarningCode = "entity-unknown-cte"
+)
+
+// WalkOptions limit the entity walk. A nil *WalkOptions means defaults.
+type WalkOptions struct {
+	// Header limits each header section (nil means the HeaderOptions
+	// defaults).
+	Header *HeaderOptions
+	// MaxDepth bounds the nesting of multipart and message entities.
+	// Default 50.
+	MaxDepth int
+	// MaxParts bounds the number of entities in the message. Default
+	// 10,000.
+	MaxParts int
+	// Multipart is passed to mime.NewMultipartReader (nil means its
+	// defaults); its MaxParts is raised to at least this MaxParts.
+	Multipart *mime.MultipartOptions
+}
+
+func (o *WalkOptions) get() WalkOptions {
+	var w WalkOptions
+	if o != nil {
+		w = *o
+	}
+	if w.MaxDepth <= 0 {
+		w.MaxDepth = 50
+	}
+	if w.MaxParts <= 0 {
+		w.MaxParts = 10000
+	}
+	mo := mime.MultipartOptions{}
+	if w.Multipart != nil {
+		mo = *w.Multipart
+	}
+	if mo.MaxParts < w.MaxParts {
+		mo.MaxParts = w.MaxParts
+	}
+	w.Multipart = &mo
+	return w
+}
+
+// Entity is one MIME entity (RFC 2045 section 2.4): the message itself, a
+// body part, or a message encapsulated in a message/rfc822 or
+// message/global part (RFC 2046 section 5.2.1, RFC 6532 section 3.7).
+type Entity struct {
+	// Section is the IMAP section number (RFC 3501 section 6.4.5): "1.2"
+	// for the second part of the first part. A multipart message and a
+	// multipart encapsulated message have the section of their container
+	// ("" at the top); a non-multipart one has the container's section
+	// followed by ".1" ("1" at the top).
+	Section string
+	Depth   int     // 0 for the message
+	Parent  *Entity // nil for the message
+	// Children are the entities found so far below a multipart or
+	// message entity; complete once the walk has left it.
+	Children []*Entity
+	// Encapsulated is true for the message inside a message/rfc822 part.
+	Encapsulated bool
+
+	Header         Header
+	MediaType      mime.MediaType   // defaults applied (RFC 2045 section 5.2)
+	Disposition    mime.Disposition // Type is "" without Content-Disposition
+	TransferEncoding string         // lower case; "7bit" when absent
+
+	// HeaderOffset, BodyOffset and EndOffset are byte offsets in the
+	// input of the header, the body and the end of the body. EndOffset and
+	// Lines (lines in the body, RFC 3501 section 7.4.2) are set, and
+	// Complete is true, once the body has been read; the walker reads it
+	// when it moves on.
+	HeaderOffset, BodyOffset, EndOffset int64
+	Lines                               int64
+	Complete                            bool
+
+	// Warnings lists what was wrong with this entity (header, media type,
+	// transfer decoding, multipart structure).
+	Warnings mime.Warnings
+
+	body    *countReader
+	decoded io.Reader
+}
+
+// IsMultipart reports whether the entity is a multipart container.
+func (e *Entity) IsMultipart() bool { return e.MediaType.Type == "multipart" }
+
+// IsMessage reports whether the entity is a message/rfc822 or message/global
+// part whose body the walker descends into.
+func (e *Entity) IsMessage() bool {
+	return e.MediaType.Type == "message" && (e.MediaType.Subtype == "rfc822" || e.MediaType.Subtype == "global") &&
+		identityCTE(e.TransferEncoding)
+}
+
+// IsLeaf reports whether the entity has a body of its own (it is neither
+// multipart nor a message the walker descends into).
+func (e *Entity) IsLeaf() bool { return !e.IsMultipart() && !e.IsMessage() }
+
+// Filename returns the decoded file name from Content-Disposition filename
+// or, failing that, Content-Type name (RFC 2183, RFC 2231, RFC 2047).
+func (e *Entity) Filename() string {
+	if f := e.Disposition.Filename(); f != "" {
+		return f
+	}
+	v, _ := e.MediaType.Params.Get("name")
+	return v
+}
+
+// Charset returns the lower-case charset parameter, or "".
+func (e *Entity) Charset() string { return e.MediaType.Charset() }
+
+// RawBody returns the body bytes as they are in the input (transfer
+// encoded). It is nil for multipart and message entities, whose bodies are
+// read through their children. The reader is valid until the next call to
+// Walker.Next.
+func (e *Entity) RawBody() io.Reader {
+	if e.body == nil {
+		return nil
+	}
+	return e.body
+}
+
+// Body returns the body with the transfer encoding removed (RFC 2045
+// section 6). Decoding problems are added to Warnings when it reaches EOF.
+// It is nil for multipart and message entities.
+func (e *Entity) Body() io.Reader {
+	if e.body == nil {
+		return nil
+	}
+	if e.decoded == nil {
+		d, err := mime.NewTransferDecoder(e.TransferEncoding, e.body)
+		if err != nil {
+			d = e.body
+		}
+		e.decoded = &warnReader{r: d, e: e}
+	}
+	return e.decoded
+}
+
+// Text returns the decoded body converted from its charset to UTF-8. An
+// unknown charset passes the bytes through and returns a
+// *mime.UnknownCharsetError alongside the usable reader. A nil lookup means
+// mime.LookupCharset.
+func (e *Entity) Text(lookup mime.CharsetLookup) (io.Reader, error) {
+	b := e.Body()
+	if b == nil {
+		return nil, errors.New("message: entity has no body of its own")
+	}
+	cs := e.Charset()
+	if cs == "" || cs == "us-ascii" || cs == "ascii" {
+		// QUIRK: text without a charset or labelled us-ascii that holds
+		// 8-bit bytes anyway is read as UTF-8 where it is valid UTF-8 and
+		// as windows-1252 elsewhere, which is what such mail nearly always
+		// is.
+		return transform.NewReader(b, utf8OrLatin{}), nil
+	}
+	return mime.NewCharsetReader(cs, b, lookup)
+}
+
+// warnReader records transfer-decoder warnings on the entity at EOF.
+type warnReader struct {
+	r    io.Reader
+	e    *Entity
+	done bool
+}
+
+func (w *warnReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err == io.EOF && !w.done {
+		w.done = true
+		w.e.Warnings = append(w.e.Warnings, mime.DecoderWarnings(w.r)...)
+	}
+	return n, err
+}
+
+// countReader counts bytes and line feeds and reports the end of a body.
+type countReader struct {
+	r    io.Reader
+	n    int64
+	lf   int64
+	last byte
+	eof  bool
+	end  func(*countReader)
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	if c.eof {
+		return 0, io.EOF
+	}
+	n, err := c.r.Read(p)
+	c.add(p[:n])
+	if err == io.EOF {
+		c.eof = true
+		if c.end != nil {
+			c.end(c)
+		}
+	}
+	return n, err
+}
+
+func (c *countReader) add(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	c.n += int64(len(b))
+	for _, x := range b {
+		if x == '\n' {
+			c.lf++
+		}
+	}
+	c.last = b[len(b)-1]
+}
+
+func (c *countReader) lines() int64 {
+	if c.n > 0 && c.last != '\n' {
+		return c.lf + 1
+	}
+	return c.lf
+}
+
+func identityCTE(cte string) bool {
+	switch cte {
+	case "", "7bit", "8bit", "binary":
+		return true
+	}
+	return false
+}
+
+func childSection(parent string, i int) string {
+	if parent == "" {
+		return strconv.Itoa(i)
+	}
+	return parent + "." + strconv.Itoa(i)
+}
+
+// setup fills the entity's media type, disposition and transfer encoding
+// from its header. defType is the default media type (text/plain, or
+// message/rfc822 inside multipart/digest, RFC 2046 section 5.1.5).
+func (e *Entity) setup(defType string) {
+	ct := e.Header.Get("Content-Type")
+	if ct == "" {
+		ct = defType
+	}
+	mt, err := mime.ParseMediaType(ct)
+	e.addErr(err)
+	e.MediaType = mt
+	if d := e.Header.Get("Content-Disposition"); d != "" {
+		disp, err := mime.ParseDisposition(d)
+		e.addErr(err)
+		e.Disposition = disp
+	}
+	cte := strings.ToLower(strings.TrimSpace(e.Header.Get("Content-Transfer-Encoding")))
+	if i := strings.IndexAny(cte, " \t(;"); i >= 0 {
+		cte = cte[:i]
+	}
+	cte = strings.Trim(cte, `"`)
+	if cte == "" {
+		cte = "7bit"
+	}
+	e.TransferEncoding = cte
+	if e.IsMultipart() {
+		if b, _ := mt.Params.Get("boundary"); b == "" {
+			e.warn(WarnNoBoundary, "")
+			e.MediaType = mime.MediaType{Type: "text", Subtype: "plain",
+				Params: mime.Params{{Name: "charset", Value: "us-ascii"}}}
+		} else if !identityCTE(cte) {
+			// QUIRK: RFC 2045 section 6.4 forbids encoding a multipart
+			// body; the declared encoding is ignored.
+			e.warn(WarnMultipartCTE, cte)
+			e.TransferEncoding = "7bit"
+		}
+	}
+	if e.MediaType.Type == "message" && !identityCTE(cte) {
+		// QUIRK: an encoded message/rfc822 (RFC 2046 section 5.2.1 forbids
+		// it) is kept as a leaf so that offsets stay honest; read its
+		// Body and walk it again to see inside.
+		e.warn(WarnMultipartCTE, cte)
+	}
+	switch cte {
+	case "7bit", "8bit", "binary", "base64", "quoted-printable", "x-uuencode", "uuencode", "x-uue":
+	default:
+		// RFC 2045 section 6.4.
+		e.warn(WarnUnknownCTE, cte)
+		e.MediaType = mime.MediaType{Type: "application", Subtype: "octet-stream"}
+		e.TransferEncoding = "binary"
+	}
+}
+
+func (e *Entity) warn(code mime.WarningCode, detail string) {
+	if len(e.Warnings) < 100 {
+		e.Warnings = append(e.Warnings, &mime.Warning{Code: code, Offset: -1, Detail: detail})
+	}
+}
+
+// addErr keeps warnings (and wrapped errors) from lenient parsers.
+func (e *Entity) addErr(err error) {
+	if err == nil {
+		return
+	}
+	var ws mime.Warnings
+	if errors.As(err, &ws) {
+		e.Warnings = append(e.Warnings, ws...)
+		return
+	}
+	e.warn("error", err.Error())
+}
+
+// bufioSize is the read buffer of the walker.
+const bufioSize = 32 << 10

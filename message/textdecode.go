@@ -1,0 +1,49 @@
+package message
+
+import (
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
+)
+
+// utf8OrLatin passes valid UTF-8 through and decodes every other byte as
+// windows-1252. It reads text labelled us-ascii, or not labelled, that
+// holds 8-bit bytes anyway.
+type utf8OrLatin struct{ transform.NopResetter }
+
+func (utf8OrLatin) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) {
+		c := src[nSrc]
+		if c < utf8.RuneSelf {
+			if nDst >= len(dst) {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			dst[nDst] = c
+			nDst++
+			nSrc++
+			continue
+		}
+		r, size := utf8.DecodeRune(src[nSrc:])
+		if r == utf8.RuneError && size <= 1 {
+			if !atEOF && !utf8.FullRune(src[nSrc:]) {
+				return nDst, nSrc, transform.ErrShortSrc
+			}
+			dr := charmap.Windows1252.DecodeByte(c)
+			size = 1
+			if nDst+utf8.RuneLen(dr) > len(dst) {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			nDst += utf8.EncodeRune(dst[nDst:], dr)
+			nSrc += size
+			continue
+		}
+		if nDst+size > len(dst) {
+			return nDst, nSrc, transform.ErrShortDst
+		}
+		copy(dst[nDst:], src[nSrc:nSrc+size])
+		nDst += size
+		nSrc += size
+	}
+	return nDst, nSrc, nil
+}

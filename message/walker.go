@@ -1,0 +1,261 @@
+package message
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/yubinmail/yubin/mime"
+)
+
+// Walker streams the entities of a message depth-first (pre-order),
+// descending into multipart bodies and into message/rfc822 and
+// message/global parts. It holds one bounded buffer per nesting level and
+// never the whole message, so memory stays bounded for any message size.
+//
+//	w := message.NewWalker(r, nil)
+//	for {
+//		e, err := w.Next()
+//		if err == io.EOF {
+//			break
+//		}
+//		if err != nil {
+//			return err // a limit, or an I/O error
+//		}
+//		if e.IsLeaf() {
+//			io.Copy(dst, e.Body())
+//		}
+//	}
+type Walker struct {
+	opts    WalkOptions
+	src     io.Reader
+	stack   []*frame
+	root    *Entity
+	cur     *Entity
+	parts   int
+	started bool
+	err     error
+}
+
+type frame struct {
+	e       *Entity
+	mr      *mime.MultipartReader // multipart containers
+	src     *countReader          // the container's body
+	n       int                   // children so far
+	msgDone bool                  // message containers: the inner message was returned
+}
+
+// NewWalker returns a walker over the message read from r.
+func NewWalker(r io.Reader, opts *WalkOptions) *Walker {
+	return &Walker{src: r, opts: opts.get()}
+}
+
+// Root returns the top-level entity once Next has returned it.
+func (w *Walker) Root() *Entity { return w.root }
+
+// Next returns the next entity. Before moving on it reads what is left of
+// the previous leaf's body, which sets that entity's EndOffset and Lines.
+// It returns io.EOF after the last entity; a *mime.LimitError when MaxDepth,
+// MaxParts or a header limit is exceeded; or the reader's error. Broken
+// structure is not an error: it is repaired and listed in the entity's
+// Warnings. Errors are sticky.
+func (w *Walker) Next() (*Entity, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
+	e, err := w.next()
+	if err != nil {
+		w.err = err
+	}
+	return e, err
+}
+
+func (w *Walker) next() (*Entity, error) {
+	if !w.started {
+		w.started = true
+		return w.top()
+	}
+	if c := w.cur; c != nil {
+		w.cur = nil
+		if _, err := io.Copy(io.Discard, c.body); err != nil {
+			return nil, err
+		}
+	}
+	for len(w.stack) > 0 {
+		f := w.stack[len(w.stack)-1]
+		if f.mr != nil {
+			e, err := w.nextPart(f)
+			if e != nil || err != nil {
+				return e, err
+			}
+		} else if !f.msgDone {
+			f.msgDone = true
+			return w.inner(f)
+		}
+		// The container is finished: read the rest of its body.
+		if _, err := io.Copy(io.Discard, f.src); err != nil {
+			return nil, err
+		}
+		w.stack = w.stack[:len(w.stack)-1]
+	}
+	return nil, io.EOF
+}
+
+func (w *Walker) top() (*Entity, error) {
+	cnt := &countReader{r: w.src}
+	br := bufio.NewReaderSize(cnt, bufioSize)
+	e := &Entity{}
+	h, err := ReadHeader(br, w.opts.Header)
+	if err = e.headerErr(err); err != nil {
+		return nil, err
+	}
+	e.Header = h
+	e.HeaderOffset = int64(len(h.MboxFrom()))
+	e.BodyOffset = cnt.n - int64(br.Buffered())
+	w.root = e
+	return w.enter(e, br, "", true)
+}
+
+func (e *Entity) headerErr(err error) error {
+	var le *mime.LimitError
+	if errors.As(err, &le) {
+		return err
+	}
+	var ws mime.Warnings
+	if errors.As(err, &ws) {
+		e.Warnings = append(e.Warnings, ws...)
+		return nil
+	}
+	return err
+}
+
+// inner reads the header of the message inside a message/rfc822 part.
+func (w *Walker) inner(f *frame) (*Entity, error) {
+	br := bufio.NewReaderSize(f.src, 4096)
+	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1, Encapsulated: true, HeaderOffset: f.e.BodyOffset}
+	h, err := ReadHeader(br, w.opts.Header)
+	if err = e.headerErr(err); err != nil {
+		return nil, err
+	}
+	e.Header = h
+	e.HeaderOffset += int64(len(h.MboxFrom()))
+	e.BodyOffset = f.e.BodyOffset + f.src.n - int64(br.Buffered())
+	f.e.Children = append(f.e.Children, e)
+	return w.enter(e, br, f.e.Section, true)
+}
+
+// nextPart returns the next child of a multipart container, or nil, nil
+// when it has no more.
+func (w *Walker) nextPart(f *frame) (*Entity, error) {
+	p, err := f.mr.NextPart()
+	if err != nil {
+		var be *mime.BoundaryError
+		switch {
+		case err == io.EOF, errors.As(err, &be):
+			if be != nil {
+				f.e.warn(WarnNoBoundary, be.Error())
+			}
+			f.e.Warnings = append(f.e.Warnings, f.mr.Warnings()...)
+			return nil, nil
+		}
+		return nil, err
+	}
+	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1,
+		HeaderOffset: f.e.BodyOffset + p.HeaderOffset, BodyOffset: f.e.BodyOffset + p.BodyOffset}
+	h, err := ReadHeader(bufio.NewReader(bytes.NewReader(p.RawHeader)), w.opts.Header)
+	if err = e.headerErr(err); err != nil {
+		return nil, err
+	}
+	e.Header = h
+	f.n++
+	f.e.Children = append(f.e.Children, e)
+	return w.enter(e, p.Body, childSection(f.e.Section, f.n), false)
+}
+
+// enter sets up a new entity whose body is read from body and pushes a
+// frame for it when it is a container. For a message (top-level or
+// encapsulated), section is the container's section.
+func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) (*Entity, error) {
+	w.parts++
+	if w.parts > w.opts.MaxParts {
+		return nil, &mime.LimitError{Limit: "MaxParts", Max: int64(w.opts.MaxParts)}
+	}
+	if e.Depth > w.opts.MaxDepth {
+		return nil, &mime.LimitError{Limit: "MaxDepth", Max: int64(w.opts.MaxDepth)}
+	}
+	def := "text/plain; charset=us-ascii"
+	if p := e.Parent; p != nil && !message && p.MediaType.Subtype == "digest" {
+		def = "message/rfc822"
+	}
+	e.setup(def)
+	e.Section = section
+	if message && !e.IsMultipart() {
+		e.Section = childSection(section, 1)
+	}
+	cnt := &countReader{r: body, end: func(c *countReader) {
+		e.EndOffset = e.BodyOffset + c.n
+		e.Lines = c.lines()
+		e.Complete = true
+	}}
+	switch {
+	case e.IsMultipart():
+		b, _ := e.MediaType.Params.Get("boundary")
+		w.stack = append(w.stack, &frame{e: e, src: cnt, mr: mime.NewMultipartReader(cnt, b, w.opts.Multipart)})
+	case e.IsMessage():
+		w.stack = append(w.stack, &frame{e: e, src: cnt})
+	default:
+		e.body = cnt
+		w.cur = e
+	}
+	return e, nil
+}
+
+// Walk calls fn for each entity of the message in r, depth-first; see
+// Walker. An error from fn stops the walk and is returned.
+func Walk(r io.Reader, opts *WalkOptions, fn func(*Entity) error) error {
+	w := NewWalker(r, opts)
+	for {
+		e, err := w.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+}
+
+// ReadStructure walks the whole message and returns the entity tree with
+// every offset, line count and warning set. Bodies are read and dropped;
+// use Entity.Open with an io.ReaderAt over the same bytes to read one.
+func ReadStructure(r io.Reader, opts *WalkOptions) (*Entity, error) {
+	w := NewWalker(r, opts)
+	for {
+		_, err := w.Next()
+		if err == io.EOF {
+			return w.Root(), nil
+		}
+		if err != nil {
+			return w.Root(), err
+		}
+	}
+}
+
+// Open returns the entity's raw body from ra, which must hold the same
+// bytes that were walked. The entity must be Complete.
+func (e *Entity) Open(ra io.ReaderAt) io.Reader {
+	return io.NewSectionReader(ra, e.BodyOffset, e.EndOffset-e.BodyOffset)
+}
+
+// OpenDecoded is Open with the transfer encoding removed.
+func (e *Entity) OpenDecoded(ra io.ReaderAt) io.Reader {
+	d, err := mime.NewTransferDecoder(e.TransferEncoding, e.Open(ra))
+	if err != nil {
+		return e.Open(ra)
+	}
+	return d
+}
