@@ -82,10 +82,10 @@ type Entity struct {
 	// Encapsulated is true for the message inside a message/rfc822 part.
 	Encapsulated bool
 
-	Header         Header
-	MediaType      mime.MediaType   // defaults applied (RFC 2045 section 5.2)
-	Disposition    mime.Disposition // Type is "" without Content-Disposition
-	TransferEncoding string         // lower case; "7bit" when absent
+	Header           Header
+	MediaType        mime.MediaType   // defaults applied (RFC 2045 section 5.2)
+	Disposition      mime.Disposition // Type is "" without Content-Disposition
+	TransferEncoding string           // lower case; "7bit" when absent
 
 	// HeaderOffset, BodyOffset and EndOffset are byte offsets in the
 	// input of the header, the body and the end of the body. EndOffset and
