@@ -44,6 +44,24 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
+// lockedBuffer is a bytes.Buffer safe for the exec copier goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 type buildError struct {
 	out string
 	err error
@@ -53,11 +71,10 @@ func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 
 // instance is a running mailserver.
 type instance struct {
-	cmd    *exec.Cmd
-	data   string
-	addrs  map[string]string // listener name → address
-	out    *bytes.Buffer
-	stdout io.Reader
+	cmd   *exec.Cmd
+	data  string
+	addrs map[string]string // listener name → address
+	out   *lockedBuffer
 }
 
 // start runs the mailserver with all listeners on free loopback ports.
@@ -68,10 +85,10 @@ func start(t *testing.T, args ...string) *instance {
 	cmd := exec.Command(binary(t), args...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	require.NoError(t, cmd.Start())
-	inst := &instance{cmd: cmd, data: data, addrs: map[string]string{}, out: &stderr}
+	inst := &instance{cmd: cmd, data: data, addrs: map[string]string{}, out: stderr}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -201,8 +218,8 @@ func TestSubmissionRequiresTLSAndAuth(t *testing.T) {
 func TestDemoUserAndSignals(t *testing.T) {
 	data := t.TempDir()
 	cmd := exec.Command(binary(t), "-data", data, "-smtp", "127.0.0.1:0", "-submission", "", "-smtps", "")
-	var out bytes.Buffer
-	cmd.Stdout = &out
+	out := &lockedBuffer{}
+	cmd.Stdout = out
 	require.NoError(t, cmd.Start())
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "smtp listening on ") }, 20*time.Second, 20*time.Millisecond)
 	s := out.String()
