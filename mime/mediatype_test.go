@@ -339,3 +339,48 @@ func FuzzParseMediaType(f *testing.F) {
 		}
 	})
 }
+
+// Fuzz crasher: an empty value beside a name too long for one line was
+// dropped by the formatter.
+func TestFormatEmptyValueLongName(t *testing.T) {
+	name := strings.Repeat("0", 74)
+	d, err := ParseDisposition(name + "=")
+	checkWarns(t, []WarningCode{WarnInvalidMediaType, WarnParamNoValue}, err)
+	require.Equal(t, "attachment; "+name+`=""`, d.String())
+}
+
+func FuzzParseDisposition(f *testing.F) {
+	for _, s := range []string{
+		`attachment; filename="report.pdf"`,
+		"attachment; filename*=iso-8859-1''r%E9sum%E9.pdf",
+		"attachment; filename*0*=ISO-2022-JP''%1B%24BF%7CK; filename*1*=%5C8l%1B%28B.txt",
+		`attachment; filename*1="b"; filename*0="a"`,
+		"; filename=a.txt", "inline", `attachment; filename="=?UTF-8?B?5pel5pys6Kqe?=.pdf"`,
+	} {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, legacy bool) {
+		d, err := ParseDisposition(s)
+		if err != nil {
+			var ws Warnings
+			var uce *UnknownCharsetError
+			var le *LimitError
+			require.True(t, errors.As(err, &ws) || errors.As(err, &uce) || errors.As(err, &le), "%T", err)
+		}
+		require.NotEmpty(t, d.Type)
+		out := d.Format(&FormatOptions{Fold: true, Column: 21, Legacy2047: legacy})
+		d2, err := ParseDisposition(out)
+		var uce *UnknownCharsetError
+		if err != nil && !errors.As(err, &uce) {
+			t.Fatalf("reparse of %q: %v", out, err)
+		}
+		require.Equal(t, d.Type, d2.Type)
+		require.Equal(t, len(d.Params), len(d2.Params), "%q", out)
+		for i, p := range d.Params {
+			require.Equal(t, p.Name, d2.Params[i].Name)
+			if utf8.ValidString(p.Value) {
+				require.Equal(t, p.Value, d2.Params[i].Value, "%q", out)
+			}
+		}
+	})
+}

@@ -108,7 +108,7 @@ func quoteValue(s string) string {
 // quotedPieces writes name="v", or RFC 2231 section 3 continuations
 // name*0="..."; name*1="..." when that is too long.
 func (w *paramWriter) quotedPieces(name, v string) {
-	if q := quoteValue(v); len(name)+1+len(q) <= maxParamPiece {
+	if q := quoteValue(v); len(name)+1+len(q) <= maxParamPiece || v == "" {
 		w.piece(name + "=" + q)
 		return
 	}

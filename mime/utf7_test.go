@@ -3,7 +3,6 @@ package mime
 import (
 	"bytes"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -97,13 +96,7 @@ func TestUTF7Encode(t *testing.T) {
 
 // TestUTF7Python checks our codec against Python's utf-7 codec.
 func TestUTF7Python(t *testing.T) {
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		if os.Getenv("YUBIN_INTEROP") == "require" {
-			t.Fatal("python3 required")
-		}
-		t.Skip("python3 not installed")
-	}
+	py := python(t)
 	samples := []string{"Hi Mom -☺-!", "日本語のメール", "a+b=c", "𝄞 music", "Grüße, £5 ~ ok",
 		"mixed ASCII and Ελληνικά\r\nline two"}
 	for _, s := range samples {
