@@ -93,8 +93,11 @@ func Mechanisms() []string {
 // OAUTHBEARER, XOAUTH2, EXTERNAL and ANONYMOUS need deliberate application
 // support and must be listed explicitly.
 func DefaultServerMechanisms() []string {
-	return []string{SCRAMSHA256Plus, SCRAMSHA1Plus, SCRAMSHA256, SCRAMSHA1, Plain, Login}
+	return append([]string(nil), defaultServerMechanisms[:]...)
 }
+
+// defaultServerMechanisms backs DefaultServerMechanisms; never modified.
+var defaultServerMechanisms = [...]string{SCRAMSHA256Plus, SCRAMSHA1Plus, SCRAMSHA256, SCRAMSHA1, Plain, Login}
 
 // DefaultClientOrder returns the preference order ChooseMechanism uses when
 // ClientOptions.Mechanisms is nil and a Password is set: SCRAM with channel

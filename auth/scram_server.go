@@ -76,8 +76,10 @@ func (sc *scramServer) clientFirst(ctx context.Context, msg string) ([]byte, err
 	if sc.user, err = decodeSaslname(mech, attrs[0].val); err != nil {
 		return nil, err
 	}
-	if sc.user == "" {
-		return nil, malformed(mech, "empty user name")
+	// RFC 5802 section 5.1: the server SHOULD prepare the user name too and
+	// abort when that fails or yields nothing.
+	if sc.user, err = saslPrep(sc.user); err != nil {
+		return nil, malformed(mech, "user name rejected by SASLprep")
 	}
 	if !validNonce(attrs[1].val) {
 		return nil, malformed(mech, "invalid client nonce")

@@ -82,16 +82,19 @@ func (o *ServerOptions) withDefaults() ServerOptions {
 		c.Hostname = "localhost"
 	}
 	if c.Mechanisms == nil {
-		c.Mechanisms = DefaultServerMechanisms()
+		c.Mechanisms = defaultServerMechanisms[:] // read only
 	}
 	if c.MaxResponseBytes <= 0 {
 		c.MaxResponseBytes = DefaultMaxMessageBytes
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = discardLogger
 	}
 	return c
 }
+
+// discardLogger is the immutable nil-Logger default.
+var discardLogger = slog.New(slog.DiscardHandler)
 
 // canBind reports whether the server can compute some channel binding on
 // this connection, and so supports (and advertises) -PLUS.

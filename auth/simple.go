@@ -42,11 +42,16 @@ func (p *plainServer) next(ctx context.Context, resp []byte) ([]byte, bool, erro
 // parsePlain splits message = [authzid] NUL authcid NUL passwd (RFC 4616
 // section 2), each field at most 255 octets of UTF-8 without NUL.
 func parsePlain(msg []byte) (authz, authn, pass string, err error) {
-	parts := bytes.Split(msg, []byte{0})
-	if len(parts) != 3 {
+	i := bytes.IndexByte(msg, 0)
+	j := -1
+	if i >= 0 {
+		j = bytes.IndexByte(msg[i+1:], 0)
+	}
+	if j < 0 || bytes.IndexByte(msg[i+1+j+1:], 0) >= 0 {
 		return "", "", "", malformed(Plain, "want exactly two NUL separators")
 	}
-	authz, authn, pass = string(parts[0]), string(parts[1]), string(parts[2])
+	j += i + 1
+	authz, authn, pass = string(msg[:i]), string(msg[i+1:j]), string(msg[j+1:])
 	if authn == "" || pass == "" {
 		return "", "", "", malformed(Plain, "empty authcid or passwd")
 	}
@@ -73,7 +78,9 @@ func (p *plainClient) start() ([]byte, error) {
 	if o.Username == "" || o.Password == "" {
 		return nil, malformed(Plain, "empty username or password")
 	}
-	return []byte(o.Authz + "\x00" + o.Username + "\x00" + o.Password), nil
+	b := make([]byte, 0, len(o.Authz)+len(o.Username)+len(o.Password)+2)
+	b = append(append(append(append(append(b, o.Authz...), 0), o.Username...), 0), o.Password...)
+	return b, nil
 }
 
 func (p *plainClient) next(chal []byte) ([]byte, error) {
