@@ -53,12 +53,22 @@
 //
 // ParseMediaType and ParseDisposition read Content-Type and
 // Content-Disposition values into ordered Params whose values are fully
-// decoded: quoted strings with escapes, RFC 2231 continuations in any order,
-// RFC 2231 charset and language for any registered charset, and RFC 2047
-// words inside parameter values. Names are case-insensitive. MediaType.String
-// and FormatParams write tokens or quoted strings for ASCII values and RFC 2231
-// for others, split into continuations so no parameter exceeds 78 columns,
-// and can add a legacy RFC 2047 duplicate for old clients.
+// decoded: quoted strings with escapes and folding, comments, RFC 2231
+// continuations in any order, RFC 2231 charset and language for any
+// registered charset (an iso-8859-1 filename decodes; an unknown charset
+// passes its bytes through with an *UnknownCharsetError), and RFC 2047
+// words inside values. Type, subtype and names are case-insensitive and
+// returned in lower case. Broken values give the best interpretation and a
+// Warnings error naming each repair (WarnMissingSemicolon,
+// WarnDuplicateParam, ...), never a silent empty result. ParseOptions bounds
+// the parameters and RFC 2231 sections read.
+//
+// MediaType.Format, Disposition.Format and FormatParams write tokens or
+// quoted strings for ASCII values and RFC 2231 for others, split into
+// continuations so that no parameter passes column 78; FormatOptions can
+// fold the line and add a legacy RFC 2047 duplicate (name="=?...?=") for
+// clients that predate RFC 2231. Parsing what was formatted gives the same
+// values (fuzzed).
 //
 // # Transfer encodings and multipart
 //
@@ -119,7 +129,8 @@
 //
 // # Deviations (QUIRK)
 //
-// Each deliberate deviation from the RFCs is marked "QUIRK:" in the code.
+// Charsets, encoded words and parameters; each is marked "QUIRK:" in the
+// code.
 //
 //   - us-ascii and iso-8859-1 are decoded as windows-1252 (WHATWG practice);
 //     encoding stays strict.
@@ -129,18 +140,23 @@
 //   - iso-2022-jp-1, -2 and -3 are decoded as iso-2022-jp, the closest
 //     decoder available; characters only the larger sets have become U+FFFD.
 //   - Encoded words are decoded where RFC 2047 section 5 does not allow them:
-//     inside words ("foo=?utf-8?q?bar?="), inside quoted strings of parameter
-//     values, and with blanks inside the encoded text, as mail clients do.
-//     Each such case adds a warning, except for parameter values.
-//   - Encoded words longer than 75 characters are decoded (section 2 limit).
-//   - Adjacent words are joined at the byte level before charset conversion
-//     (RFC 2047 section 5 says each word must stand alone).
-//   - WordEncoder encodes ASCII text that contains "=?" so that decoding gives
-//     it back unchanged.
-//   - Media type and parameter parsing accepts unquoted values with spaces
-//     or tspecials, a missing ";", duplicate parameters (the first wins; an
-//     RFC 2231 form beats a plain one), RFC 2231 sections out of order or
-//     with gaps, and text after a closing quote, each with a warning. A
-//     missing or invalid type becomes text/plain (RFC 2045 section 5.2) with
-//     a warning.
+//     glued to other text ("foo=?utf-8?q?bar?="), inside parameter values,
+//     and with blanks inside the encoded text, as mail clients do. Each such
+//     case adds a warning, except inside parameter values.
+//   - Encoded words longer than 75 characters (section 2) are decoded, up
+//     to 2048.
+//   - Adjacent words in the same charset are joined as bytes before charset
+//     conversion (section 5 wants each word to stand alone).
+//   - An encoded word in an unknown charset is replaced by its bytes when
+//     they are valid UTF-8, else kept as it is (section 6.2).
+//   - WordEncoder encodes ASCII text that contains "=?", so that decoding
+//     gives it back unchanged.
+//   - Parameter parsing accepts unquoted values with blanks or tspecials, a
+//     missing ";", repeated parameters (the first wins; an RFC 2231 form
+//     beats a plain one), RFC 2231 sections with gaps, an extended value
+//     without its charset'lang' prefix, and text after a closing quote (it
+//     is appended), each with a warning. A missing subtype is filled in for
+//     text, multipart, message and application; any other missing or
+//     invalid type becomes text/plain (RFC 2045 section 5.2), and a missing
+//     disposition type becomes attachment (RFC 2183 section 2.8).
 package mime

@@ -25,9 +25,10 @@ const (
 )
 
 // maxWordLen bounds how far the decoder looks for the "?=" that ends an
-// encoded word. RFC 2047 section 2 allows 75 characters; real mail has longer
-// words, so the decoder is lenient up to this bound, which also keeps
-// scanning linear.
+// encoded word, which also keeps scanning linear.
+//
+// QUIRK: RFC 2047 section 2 allows 75 characters; real mail has longer
+// words, so words up to this bound are decoded.
 const maxWordLen = 2048
 
 // maxCharsetLen bounds the charset label of an encoded word.
@@ -264,6 +265,9 @@ func (st *decodeState) run(i int) {
 		gap := s[lit:i]
 		if st.pendEnd > 0 && st.pendEnd == lit && isLWSP(gap) {
 			// RFC 2047 section 6.2: blanks between adjacent words vanish.
+			// QUIRK: words in the same charset are joined as bytes before
+			// conversion (section 5 wants each word to stand alone), so a
+			// character split between words decodes.
 			if !strings.EqualFold(w.charset, st.pendCS) {
 				dec = st.flushBefore(dec, mark)
 			}
@@ -271,6 +275,8 @@ func (st *decodeState) run(i int) {
 			dec = st.flushBefore(dec, mark)
 			st.out.WriteString(gap)
 			if i > 0 && !isLWSPByte(s[i-1]) && s[i-1] != '(' && s[i-1] != '"' {
+				// QUIRK: a word glued to other text is decoded anyway
+				// (RFC 2047 section 5 (1) wants white space around it).
 				st.warn(WarnWordNotDelimited, i, "")
 			}
 		}

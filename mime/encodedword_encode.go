@@ -36,6 +36,8 @@ func (e *WordEncoder) Encode(s string) string {
 	if !needsEncoding(s, false) {
 		return s
 	}
+	// QUIRK: ASCII text holding "=?" is encoded too, so that decoding
+	// gives it back unchanged.
 	return e.encode(s, false, maxEncodedWord)
 }
 

@@ -257,6 +257,7 @@ func (p *paramParser) params(raws []rawParam) []rawParam {
 			continue
 		}
 		if !sep {
+			// QUIRK: "text/plain charset=x" is read as if the ";" were there.
 			p.warn(WarnMissingSemicolon, start, "")
 		}
 		sep = false
@@ -342,6 +343,7 @@ func (p *paramParser) value() string {
 			looksLikeParam(p.s[j:]) {
 			break
 		}
+		// QUIRK: "name=my file.pdf" keeps the blank inside the value.
 		p.i = j
 		p.unquotedRun()
 		v = p.s[start:p.i]
@@ -350,6 +352,7 @@ func (p *paramParser) value() string {
 	if v == "" {
 		p.warn(WarnParamNoValue, start, "empty value")
 	}
+	// QUIRK: tspecials in an unquoted value ("boundary=----=_x") are kept.
 	for k := 0; k < len(v); k++ {
 		if c := v[k]; c != ' ' && c != '\t' && !isTokenChar(c) {
 			p.warn(WarnUnquotedSpecial, start+k, "")
@@ -435,6 +438,7 @@ func (p *paramParser) afterQuote(v string) string {
 	if j >= len(p.s) || p.s[j] == ';' || p.s[j] == '(' || looksLikeParam(p.s[j:]) {
 		return v
 	}
+	// QUIRK: text after the closing quote is appended, not dropped.
 	start := p.i
 	p.skipTo(';')
 	p.warn(WarnTrailingGarbage, start, "")
@@ -502,6 +506,7 @@ func (p *paramParser) combine(raws []rawParam, i int) Param {
 		case !r.extended && plain == nil:
 			plain = r
 		default:
+			// QUIRK: a repeated parameter is not an error; the first wins.
 			p.warn(WarnDuplicateParam, r.off, base)
 		}
 		if j > i {
@@ -543,6 +548,7 @@ func (p *paramParser) plainValue(name, v string, off int) Param {
 func (p *paramParser) extValue(name, v string, off int) Param {
 	cs, lang, rest, ok := splitExt(v)
 	if !ok {
+		// QUIRK: without charset'lang' the value is still %-decoded.
 		p.warn(WarnBadExtValue, off, name)
 	}
 	b := p.pctDecode(nil, rest, off)
@@ -623,6 +629,7 @@ func (p *paramParser) joinSections(name string, secs []rawParam) Param {
 			continue
 		}
 		if s.section != next {
+			// QUIRK: missing sections are skipped, not fatal.
 			p.warn(WarnContinuationGap, s.off, name)
 		}
 		next = s.section + 1
