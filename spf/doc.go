@@ -9,8 +9,9 @@
 // temperror, permerror), the directive that matched, the explanation of a
 // fail, the error behind a temperror or permerror, and how many DNS queries
 // the check made. [Outcome.ReceivedSPF] formats the Received-SPF field
-// (section 9.1) and [Outcome.AuthResultsClause] the spf clause of
-// Authentication-Results (RFC 8601 section 2.7.2).
+// (section 9.1); [Outcome.AuthResult] gives the spf resinfo for the
+// message package's Authentication-Results (RFC 8601 section 2.7.2), and
+// [Outcome.AuthResultsClause] the same as text.
 //
 // Supported, by RFC 7208 section:
 //

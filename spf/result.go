@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+
+	"github.com/yubinmail/yubin/message"
 )
 
 // Result is the outcome of check_host() (RFC 7208 section 2.6).
@@ -205,31 +207,29 @@ func headerValue(v string) string {
 	return b.String()
 }
 
-// AuthResultsClause returns the spf method clause of an
-// Authentication-Results field (RFC 8601 sections 2.7.2 and 2.3), for
-// example "spf=pass smtp.mailfrom=a@example.com" or, for the HELO identity,
-// "spf=none smtp.helo=mail.example.com". A reason= comment explains
-// temperror and permerror.
-func (o *Outcome) AuthResultsClause() string {
-	var b strings.Builder
-	b.WriteString("spf=")
-	b.WriteString(string(o.Result))
+// AuthResult returns the spf resinfo of an Authentication-Results field
+// (RFC 8601 sections 2.2, 2.3 and 2.7.2), for message.AuthResults: the
+// result, a reason for temperror and permerror, and the smtp.mailfrom
+// property (the whole MAIL FROM address) or, for the HELO identity,
+// smtp.helo.
+func (o *Outcome) AuthResult() message.AuthResult {
+	r := message.AuthResult{Method: "spf", Result: string(o.Result)}
 	if o.Err != nil && (o.Result == PermError || o.Result == TempError) {
-		b.WriteString(" reason=")
-		b.WriteString(headerValue(o.Err.Error()))
+		r.Reason = o.Err.Error()
 	}
 	if o.Identity == IdentityHELO {
-		b.WriteString(" smtp.helo=")
-		b.WriteString(headerValue(o.Helo))
+		r.Props = []message.AuthProp{{Type: "smtp", Property: "helo", Value: o.Helo}}
 	} else {
-		// RFC 8601 section 2.2: pvalue = [ [ local-part ] "@" ] domain-name.
-		b.WriteString(" smtp.mailfrom=")
-		local, domain := splitSender(o.Sender)
-		if headerValue(local) == local && headerValue(domain) == domain {
-			b.WriteString(o.Sender)
-		} else {
-			b.WriteString(headerValue(o.Sender))
-		}
+		r.Props = []message.AuthProp{{Type: "smtp", Property: "mailfrom", Value: o.Sender}}
 	}
-	return b.String()
+	return r
+}
+
+// AuthResultsClause returns the spf clause of an Authentication-Results
+// field as text, for example "spf=pass smtp.mailfrom=a@example.com" or
+// "spf=none smtp.helo=mail.example.com"; it is [Outcome.AuthResult]
+// formatted by the message package.
+func (o *Outcome) AuthResultsClause() string {
+	ar := message.AuthResults{Results: []message.AuthResult{o.AuthResult()}}
+	return ar.String()
 }

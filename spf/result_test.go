@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/yubinmail/yubin/message"
 )
 
 // RFC 7208 section 9.1: Received-SPF.
@@ -51,4 +53,26 @@ func TestSyntaxErrorMessage(t *testing.T) {
 	require.Equal(t, `spf: syntax error in "x": unknown mechanism`, e.Error())
 	e = &SyntaxError{Msg: "m"}
 	require.Equal(t, "spf: syntax error: m", e.Error())
+}
+
+func TestAuthResultWithMessage(t *testing.T) {
+	o := &Outcome{Result: Pass, Identity: IdentityMailFrom, Sender: "a@example.com", Domain: "example.com"}
+	ar := message.AuthResults{AuthServID: "mx.example.org", Results: []message.AuthResult{o.AuthResult()}}
+	require.Equal(t, "mx.example.org; spf=pass smtp.mailfrom=a@example.com", ar.String())
+	back, err := message.ParseAuthResults(ar.String())
+	require.NoError(t, err)
+	require.Len(t, back.Results, 1)
+	require.Equal(t, "spf", back.Results[0].Method)
+	require.Equal(t, "pass", back.Results[0].Result)
+	v, ok := back.Results[0].Prop("smtp.mailfrom")
+	require.True(t, ok)
+	require.Equal(t, "a@example.com", v)
+
+	o = &Outcome{Result: TempError, Identity: IdentityHELO, Helo: "h.example", Err: ErrDNS}
+	r := o.AuthResult()
+	require.Equal(t, "temperror", r.Result)
+	require.Equal(t, ErrDNS.Error(), r.Reason)
+	v, ok = r.Prop("smtp.helo")
+	require.True(t, ok)
+	require.Equal(t, "h.example", v)
 }
