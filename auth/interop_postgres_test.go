@@ -82,22 +82,33 @@ func startPostgres(t *testing.T) *pgServer {
 		"-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key",
 		"-c", "password_encryption=scram-sha-256", "-c", "fsync=off")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: pg.cred}
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
+	logf, err := os.Create(filepath.Join(pg.dir, "postgres.log"))
+	require.NoError(t, err)
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	out := func() string { b, _ := os.ReadFile(logf.Name()); return string(b) }
 	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		<-exited
 	})
-	for i := 0; ; i++ {
+	deadline := time.Now().Add(60 * time.Second) // a loaded CI machine can be slow
+	for {
 		if c, err := net.Dial("tcp", pg.addr); err == nil {
 			c.Close()
 			break
 		}
-		if i == 100 {
-			t.Fatalf("postgres did not start: %s", out)
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("postgres exited: %v: %s", err, out())
+		case <-time.After(100 * time.Millisecond):
 		}
-		time.Sleep(100 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("postgres did not start: %s", out())
+		}
 	}
 	return pg
 }
