@@ -106,17 +106,21 @@ func (a Address) UnicodeAddr() string {
 // "name: member, member;".
 func (a Address) String() string { return a.format(false) }
 
-func (a Address) format(utf bool) string {
+func (a Address) format(utf bool) string { return a.formatWith(utf, nil) }
+
+// formatWith formats with enc for non-ASCII display names (nil means UTF-8
+// encoded words).
+func (a Address) formatWith(utf bool, enc *mime.WordEncoder) string {
 	if a.Group {
 		var b strings.Builder
-		b.WriteString(formatPhrase(a.Name, utf))
+		b.WriteString(formatPhrase(a.Name, utf, enc))
 		b.WriteByte(':')
 		for i, m := range a.Members {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteByte(' ')
-			b.WriteString(m.format(utf))
+			b.WriteString(m.formatWith(utf, enc))
 		}
 		b.WriteByte(';')
 		return b.String()
@@ -127,7 +131,7 @@ func (a Address) format(utf bool) string {
 		}
 		return "<" + a.Addr() + ">"
 	}
-	return formatPhrase(a.Name, utf) + " <" + a.Addr() + ">"
+	return formatPhrase(a.Name, utf, enc) + " <" + a.Addr() + ">"
 }
 
 // FormatAddressList joins addresses with ", " for an address field. With
@@ -200,11 +204,14 @@ func quoteString(s string) string {
 // formatPhrase writes a display name (RFC 5322 section 3.2.5): atoms as
 // they are, otherwise a quoted string; non-ASCII as RFC 2047 words unless
 // utf is set.
-func formatPhrase(s string, utf bool) string {
+func formatPhrase(s string, utf bool, enc *mime.WordEncoder) string {
 	if s == "" {
 		return `""`
 	}
 	if !utf && !isPrintableASCII(s) {
+		if enc != nil {
+			return enc.EncodePhrase(s)
+		}
 		return encodePhrase(s)
 	}
 	atoms := true
@@ -219,7 +226,7 @@ func formatPhrase(s string, utf bool) string {
 			}
 		}
 	}
-	if atoms && !strings.HasPrefix(s, "=?") {
+	if atoms && !strings.Contains(s, "=?") {
 		return s
 	}
 	return quoteString(s)
