@@ -20,14 +20,14 @@ import (
 // fields and call WriteTo. Bcc recipients are never written into the
 // message: send to Recipients() in the SMTP envelope.
 type Builder struct {
-	From     []Address // usually one; more require Sender (RFC 5322 section 3.6.2)
-	Sender   *Address
-	ReplyTo  []Address
-	To, Cc   []Address
-	Bcc      []Address // envelope only
-	Subject  string
-	Date     time.Time // zero means time.Now()
-	MessageID string   // with or without brackets; "" generates one
+	From       []Address // usually one; more require Sender (RFC 5322 section 3.6.2)
+	Sender     *Address
+	ReplyTo    []Address
+	To, Cc     []Address
+	Bcc        []Address // envelope only
+	Subject    string
+	Date       time.Time // zero means time.Now()
+	MessageID  string    // with or without brackets; "" generates one
 	InReplyTo  []string
 	References []string
 	// Extra holds custom fields, written after the standard ones.
@@ -335,7 +335,7 @@ var extTypes = map[string]string{
 	".eml": "message/rfc822", ".doc": "application/msword", ".xml": "application/xml",
 	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	".mp3": "audio/mpeg", ".mp4": "video/mp4", ".wav": "audio/wav",
+	".mp3":  "audio/mpeg", ".mp4": "video/mp4", ".wav": "audio/wav",
 }
 
 // attachmentNode peeks at up to 64 KiB of the stream to choose the
