@@ -75,7 +75,8 @@ type Identity struct {
 	// set only when it was permitted (equal to Authn, or allowed by
 	// Credentials.Authorize); empty when none was asked for.
 	Authz string
-	// Anonymous is true after ANONYMOUS; Trace then holds the trace string.
+	// Anonymous is true after ANONYMOUS; Trace then holds the trace string
+	// and Authn and Authz are empty: the client is nobody in particular.
 	Anonymous bool
 	Trace     string
 	// ChannelBinding is the channel binding type that was verified (SCRAM
@@ -117,6 +118,7 @@ func (e *TokenError) JSON() []byte {
 // against the stored SCRAM-SHA-256 secret. It is safe for concurrent use. The
 // zero value is not usable; call NewMemoryStore.
 type MemoryStore struct {
+	dummy  *SCRAMSecret // checked for unknown users, so they take as long
 	mu     sync.RWMutex
 	users  map[string]*memUser
 	tokens map[string]string
@@ -130,7 +132,9 @@ type memUser struct {
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
+	dummy, _ := DeriveSCRAMSecret(SCRAMSHA256, "dummy password", nil, DefaultIterations)
 	return &MemoryStore{
+		dummy:  dummy,
 		users:  make(map[string]*memUser),
 		tokens: make(map[string]string),
 		authz:  make(map[[2]string]bool),
@@ -200,6 +204,9 @@ func (m *MemoryStore) CheckPassword(ctx context.Context, authn, password string)
 	u := m.users[authn]
 	m.mu.RUnlock()
 	if u == nil {
+		// Spend the same work as for a real user, so response time does
+		// not reveal which user names exist.
+		m.dummy.CheckPassword(password)
 		return ErrAuthFailed
 	}
 	if u.plaintext != "" {

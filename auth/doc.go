@@ -69,6 +69,15 @@
 // EncodeResponse/DecodeResponse ("*" cancels) convert between SASL messages
 // and protocol lines, with a size bound and strict base64.
 //
+// # Driving an exchange
+//
+// ServeExchange and RunClientExchange run a whole exchange over a line
+// protocol given one callback that moves a line each way, so the SMTP, IMAP
+// and POP3 packages share the handling of initial responses, "*"
+// cancellation, size bounds, and the SCRAM server signature, which those
+// protocols carry as a last challenge answered by an empty line (RFC 4954
+// section 4).
+//
 // # Deviations
 //
 //   - QUIRK: SASLprep (RFC 4013) is replaced by its successor, the PRECIS

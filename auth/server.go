@@ -20,8 +20,8 @@ import (
 const DefaultMaxMessageBytes = 16 << 10
 
 // ServerOptions configures server mechanisms. A nil *ServerOptions is
-// equivalent to a zero value, which has no Credentials and so fails every
-// exchange except ANONYMOUS.
+// equivalent to a zero value: the default mechanisms, no TLS, and no
+// Credentials, so every exchange fails with ErrAuthFailed.
 type ServerOptions struct {
 	// Credentials checks passwords, looks up SCRAM secrets and validates
 	// tokens.
