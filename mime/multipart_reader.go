@@ -62,7 +62,7 @@ func NewMultipartReader(r io.Reader, boundary string, opts *MultipartOptions) *M
 	m.dash = append([]byte("--"), boundary...)
 	m.nlDash = append([]byte("\n--"), boundary...)
 	m.maxBuf = 2*m.opts.MaxLineLength + 2*len(m.nlDash) + 16
-	size := 16 << 10
+	size := 4 << 10
 	if min := 4*len(m.nlDash) + 64; size < min {
 		size = min
 	}
@@ -363,9 +363,6 @@ func (m *MultipartReader) scan() error {
 				continue
 			}
 		}
-		if m.searched < from {
-			m.searched = from
-		}
 		found, progress := m.search(from)
 		if found || progress {
 			return nil
@@ -385,17 +382,26 @@ func (m *MultipartReader) scan() error {
 // search looks for the next delimiter from buf[from:]. It reports whether
 // the section end was found, or whether avail grew.
 func (m *MultipartReader) search(from int) (found, progress bool) {
-	for {
-		i := bytes.Index(m.buf[m.searched:m.w], m.nlDash)
+	// Look for "--boundary" preceded by LF: "-" is rare in bodies (absent
+	// from base64), so this skips far more than searching for LF.
+	if m.searched < from+1 {
+		m.searched = from + 1
+	}
+	for m.searched < m.w {
+		i := bytes.Index(m.buf[m.searched:m.w], m.dash)
 		if i < 0 {
 			break
 		}
 		i += m.searched
-		lb := i
+		if m.buf[i-1] != '\n' {
+			m.searched = i + 1
+			continue
+		}
+		lb := i - 1
 		if lb > from && m.buf[lb-1] == '\r' {
 			lb--
 		}
-		res, end, closing := m.checkDelim(i + 1)
+		res, end, closing := m.checkDelim(i)
 		switch res {
 		case delimYes:
 			m.avail = lb - m.r
@@ -404,7 +410,7 @@ func (m *MultipartReader) search(from int) (found, progress bool) {
 		case delimMore:
 			if lb > from {
 				m.avail = lb - m.r
-				m.searched = lb
+				m.searched = i
 				return false, true
 			}
 			return false, false
@@ -416,8 +422,8 @@ func (m *MultipartReader) search(from int) (found, progress bool) {
 	}
 	// Hold back what could be the start of a delimiter.
 	keep := m.w - len(m.nlDash)
-	if m.searched < keep {
-		m.searched = keep
+	if m.searched < keep+1 {
+		m.searched = keep + 1
 	}
 	if keep > from {
 		m.avail = keep - m.r
