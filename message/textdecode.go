@@ -1,10 +1,13 @@
 package message
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
+
+	"github.com/yubinmail/yubin/mime"
 )
 
 // utf8OrLatin passes valid UTF-8 through and decodes every other byte as
@@ -46,4 +49,21 @@ func (utf8OrLatin) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err e
 		nSrc += size
 	}
 	return nDst, nSrc, nil
+}
+
+// DecodeText converts a transfer-decoded text body from its charset to
+// UTF-8 as Entity.Text does: text labelled us-ascii or not labelled is read
+// as UTF-8 where valid and windows-1252 elsewhere; an unknown charset
+// passes the bytes through with a *mime.UnknownCharsetError. A nil lookup
+// means mime.LookupCharset.
+func DecodeText(charset string, b []byte, lookup mime.CharsetLookup) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(charset)) {
+	case "", "us-ascii", "ascii":
+		if utf8.Valid(b) {
+			return string(b), nil
+		}
+		out, _, err := transform.Bytes(utf8OrLatin{}, b)
+		return string(out), err
+	}
+	return mime.DecodeCharset(charset, b, lookup)
 }
