@@ -342,7 +342,7 @@ func (r *Resolver) exists(n string) bool {
 }
 
 func normalize(name string) string {
-	return strings.ToLower(strings.TrimSuffix(name, "."))
+	return asciiLower(strings.TrimSuffix(name, "."))
 }
 
 // lookup returns the values stored under n, comparing keys the way DNS

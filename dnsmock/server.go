@@ -92,7 +92,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	if typ == "" {
 		typ = "TYPE" + itoa(int(q.Qtype))
 	}
-	chain, err := s.res.resolveChain(context.Background(), typ, q.Name)
+	chain, err := s.res.resolveChain(context.Background(), typ, unescapeName(q.Name))
 	var de *net.DNSError
 	switch {
 	case err == nil:
@@ -126,10 +126,10 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 
 func (s *Server) answer(m *dns.Msg, chain []string, qtype uint16) {
 	hdr := func(name string, t uint16) dns.RR_Header {
-		return dns.RR_Header{Name: dns.Fqdn(name), Rrtype: t, Class: dns.ClassINET, Ttl: s.ttl}
+		return dns.RR_Header{Name: dns.Fqdn(escapeName(name)), Rrtype: t, Class: dns.ClassINET, Ttl: s.ttl}
 	}
 	for i := 0; i+1 < len(chain); i++ {
-		m.Answer = append(m.Answer, &dns.CNAME{Hdr: hdr(chain[i], dns.TypeCNAME), Target: dns.Fqdn(chain[i+1])})
+		m.Answer = append(m.Answer, &dns.CNAME{Hdr: hdr(chain[i], dns.TypeCNAME), Target: dns.Fqdn(escapeName(chain[i+1]))})
 	}
 	n := chain[len(chain)-1]
 	r := s.res
@@ -169,6 +169,56 @@ func (s *Server) answer(m *dns.Msg, chain []string, qtype uint16) {
 	}
 }
 
+// unescapeName turns a name in miekg/dns presentation form (\X and \DDD
+// escapes) back into its raw octets.
+func unescapeName(name string) string {
+	if strings.IndexByte(name, '\\') < 0 {
+		return name
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c != '\\' || i+1 == len(name) {
+			b.WriteByte(c)
+			continue
+		}
+		if i+3 < len(name) && isDigit(name[i+1]) && isDigit(name[i+2]) && isDigit(name[i+3]) {
+			b.WriteByte((name[i+1]-'0')*100 + (name[i+2]-'0')*10 + (name[i+3] - '0'))
+			i += 3
+			continue
+		}
+		i++
+		b.WriteByte(name[i])
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// escapeName is the reverse of unescapeName, with the escapes miekg/dns
+// itself writes: a backslash before space and '@;()"\, \DDD for other
+// octets outside printable ASCII.
+func escapeName(name string) string {
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == ' ' || strings.IndexByte(`'@;()"\`, c) >= 0:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' || c > '~':
+			b.WriteString(escapeByte(c))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func escapeByte(c byte) string {
+	return string([]byte{'\\', '0' + c/100, '0' + c/10%10, '0' + c%10})
+}
+
 // splitTXT splits a TXT record into character-strings of at most 255
 // octets (RFC 1035 section 3.3.14), escaped for miekg/dns.
 func splitTXT(t string) []string {
@@ -195,10 +245,7 @@ func escapeTXT(s string) string {
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		case c < 0x20 || c > 0x7e:
-			b.WriteByte('\\')
-			b.WriteByte('0' + c/100)
-			b.WriteByte('0' + c/10%10)
-			b.WriteByte('0' + c%10)
+			b.WriteString(escapeByte(c))
 		default:
 			b.WriteByte(c)
 		}

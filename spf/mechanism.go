@@ -158,7 +158,7 @@ func (e *eval) matchPTR(target string) (bool, *evalResult) {
 }
 
 func isSubdomain(name, parent string) bool {
-	name, parent = strings.ToLower(name), strings.ToLower(parent)
+	name, parent = asciiLower(name), asciiLower(parent)
 	return name == parent || strings.HasSuffix(name, "."+parent)
 }
 
@@ -177,7 +177,7 @@ func (e *eval) ptrNames() (names []string, void bool) {
 		if len(names) == e.c.max {
 			break
 		}
-		names = append(names, strings.ToLower(strings.TrimSuffix(n, ".")))
+		names = append(names, asciiLower(strings.TrimSuffix(n, ".")))
 	}
 	return names, false
 }
@@ -210,7 +210,7 @@ func (e *eval) validatedName() string {
 	}
 	e.pDone, e.pName = true, "unknown"
 	names, _ := e.ptrNames()
-	d := strings.ToLower(e.env.domain)
+	d := asciiLower(e.env.domain)
 	for _, pass := range []func(string) bool{
 		func(n string) bool { return n == d },
 		func(n string) bool { return isSubdomain(n, d) },
@@ -247,7 +247,7 @@ func (e *eval) memoized(key string, q func() memoEntry) memoEntry {
 }
 
 func (e *eval) lookupTXT(name string) ([]string, error) {
-	m := e.memoized("TXT "+strings.ToLower(name), func() memoEntry {
+	m := e.memoized("TXT "+asciiLower(name), func() memoEntry {
 		v, err := e.c.res.LookupTXT(e.ctx, name)
 		return memoEntry{txt: v, err: err}
 	})
@@ -255,7 +255,7 @@ func (e *eval) lookupTXT(name string) ([]string, error) {
 }
 
 func (e *eval) lookupMX(name string) ([]*net.MX, error) {
-	m := e.memoized("MX "+strings.ToLower(name), func() memoEntry {
+	m := e.memoized("MX "+asciiLower(name), func() memoEntry {
 		v, err := e.c.res.LookupMX(e.ctx, name)
 		return memoEntry{mx: v, err: err}
 	})
@@ -263,7 +263,7 @@ func (e *eval) lookupMX(name string) ([]*net.MX, error) {
 }
 
 func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
-	m := e.memoized(network+" "+strings.ToLower(name), func() memoEntry {
+	m := e.memoized(network+" "+asciiLower(name), func() memoEntry {
 		v, err := e.c.res.LookupIP(e.ctx, network, name)
 		return memoEntry{ips: v, err: err}
 	})

@@ -175,7 +175,7 @@ func readResolvConf(path string, log *slog.Logger) []string {
 // following CNAMEs. It returns the records and the AD bit, or an error under
 // the package's result convention. Use Lookup to see the AD bit, for DANE.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Result, error) {
-	fqdn := dns.Fqdn(strings.ToLower(name))
+	fqdn := dns.Fqdn(escapeName(asciiLower(name)))
 	if _, ok := dns.IsDomainName(fqdn); !ok || len(fqdn) > 254 {
 		return nil, &net.DNSError{Err: "invalid domain name", Name: name, IsNotFound: true}
 	}
@@ -209,6 +209,39 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Result
 		res.Name = target
 		// The resolver stopped at a CNAME: ask again for its target.
 	}
+}
+
+// escapeName turns a raw name (labels of any octets, separated by dots)
+// into the presentation form miekg/dns expects, escaping octets the way
+// miekg/dns does when it unpacks names, so that names compare equal.
+func escapeName(name string) string {
+	clean := true
+	for i := 0; i < len(name) && clean; i++ {
+		c := name[i]
+		clean = c > ' ' && c <= '~' && !strings.ContainsRune(`'@;()"\`, rune(c))
+	}
+	if clean {
+		return name
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '.':
+			b.WriteByte(c)
+		case c == ' ' || strings.IndexByte(`'@;()"\`, c) >= 0:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' || c > '~':
+			b.WriteByte('\\')
+			b.WriteByte('0' + c/100)
+			b.WriteByte('0' + c/10%10)
+			b.WriteByte('0' + c%10)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // followChain walks CNAMEs from name inside answer and returns the final

@@ -395,3 +395,18 @@ func TestTXTEscapes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"a\"b\\c\x96\x00z"}, txt)
 }
+
+// SPF macros can produce names with any octet; they are escaped on the wire
+// the way miekg/dns unescapes them.
+func TestOddNames(t *testing.T) {
+	s := startServer(t)
+	s.add(`sp\ ace\@x\"q.test. 300 IN TXT "odd"`, `\150bin.test. 300 IN TXT "bin"`)
+	c := newTestClient(t, s, nil)
+	txt, err := c.LookupTXT(context.Background(), `sp ace@x"q.test`)
+	require.NoError(t, err)
+	require.Equal(t, []string{"odd"}, txt)
+	txt, err = c.LookupTXT(context.Background(), "\x96bin.test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"bin"}, txt)
+	require.Equal(t, `a\ b\\c\009.d`, escapeName("a b\\c\t.d"))
+}
