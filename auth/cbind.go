@@ -13,8 +13,10 @@ import (
 // Channel binding types usable with the SCRAM -PLUS mechanisms.
 const (
 	// CBTLSExporter is "tls-exporter" (RFC 9266): 32 bytes of keying material
-	// exported with the label "EXPORTER-Channel-Binding" and an empty
-	// context. It is the default on TLS 1.3, where tls-unique is undefined.
+	// exported with the label "EXPORTER-Channel-Binding" and no context
+	// value, as OpenSSL-based peers compute it (on TLS 1.3 an empty context
+	// gives the same bytes). It is the default on TLS 1.3, where tls-unique
+	// is undefined; on TLS 1.2 it needs Extended Master Secret.
 	CBTLSExporter = "tls-exporter"
 	// CBTLSServerEndPoint is "tls-server-end-point" (RFC 5929 section 4): a
 	// hash of the server's certificate. It is the default on TLS 1.2 and
