@@ -251,7 +251,8 @@ func lookupWith(lookup CharsetLookup, name string) (encoding.Encoding, bool) {
 	if lookup == nil {
 		return LookupCharset(name)
 	}
-	return lookup(name)
+	e, ok := lookup(name)
+	return e, ok && e != nil // a nil encoding would panic later
 }
 
 // asciiLabels are labels of charsets that decode pure ASCII unchanged.

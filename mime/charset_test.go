@@ -150,6 +150,11 @@ func TestChainCharsets(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "П", got)
 
+	// A lookup that answers (nil, true) is treated as not knowing.
+	_, err = DecodeCharset("x", []byte("a"), func(string) (encoding.Encoding, bool) { return nil, true })
+	var uce0 *UnknownCharsetError
+	require.ErrorAs(t, err, &uce0)
+
 	// A lookup without the default knows nothing else.
 	only := ChainCharsets(custom)
 	_, err = DecodeCharset("koi8-r", []byte{0xf0}, only)

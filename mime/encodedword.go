@@ -79,28 +79,29 @@ func parseWord(s string) (w word, ok bool) {
 		return w, false
 	}
 	start := i + 3
-	for j := start; j+1 < limit; j++ {
-		c := s[j]
-		switch {
-		case c == '?' && s[j+1] == '=':
-			w.text, w.end = s[start:j], j+2
-			// RFC 2231 section 5: charset*language.
-			if k := strings.IndexByte(cs, '*'); k >= 0 {
-				cs, w.lang = cs[:k], cs[k+1:]
-			}
-			if cs == "" {
+	j := strings.Index(s[start:limit], "?=")
+	if j < 0 {
+		return w, false
+	}
+	w.text, w.end = s[start:start+j], start+j+2
+	for k := 0; k < len(w.text); k++ {
+		if c := w.text[k]; c <= ' ' || c == 0x7f {
+			if c != ' ' && c != '\t' {
 				return w, false
 			}
-			w.charset = cs
-			return w, true
-		case c == ' ' || c == '\t':
 			// QUIRK: blanks inside the encoded text are accepted.
 			w.blanks = true
-		case c < ' ' || c == 0x7f:
-			return w, false
 		}
 	}
-	return w, false
+	// RFC 2231 section 5: charset*language.
+	if k := strings.IndexByte(cs, '*'); k >= 0 {
+		cs, w.lang = cs[:k], cs[k+1:]
+	}
+	if cs == "" {
+		return w, false
+	}
+	w.charset = cs
+	return w, true
 }
 
 // appendDecoded appends the bytes that the word's text stands for. It
@@ -108,7 +109,7 @@ func parseWord(s string) (w word, ok bool) {
 // was seen.
 func (w *word) appendDecoded(dst []byte) (out []byte, ok, badQ bool) {
 	if w.enc == 'B' {
-		return appendBase64(dst, w.text)
+		return appendBase64(dst, w.text, w.blanks)
 	}
 	for i := 0; i < len(w.text); i++ {
 		c := w.text[i]
@@ -130,8 +131,8 @@ func (w *word) appendDecoded(dst []byte) (out []byte, ok, badQ bool) {
 
 // appendBase64 decodes base64 text, skipping blanks and accepting missing
 // padding.
-func appendBase64(dst []byte, text string) ([]byte, bool, bool) {
-	if strings.ContainsAny(text, " \t") {
+func appendBase64(dst []byte, text string, blanks bool) ([]byte, bool, bool) {
+	if blanks {
 		text = strings.NewReplacer(" ", "", "\t", "").Replace(text)
 	}
 	text = strings.TrimRight(text, "=")
@@ -191,14 +192,28 @@ func (d *WordDecoder) DecodeWord(word string) (string, error) {
 // (malformed words are kept literally), and it also matches
 // *UnknownCharsetError with errors.As when a charset was unknown.
 func (d *WordDecoder) DecodeHeader(s string) (string, error) {
+	out, warns, unknown := decodeWords(s, d.Charsets)
+	switch {
+	case unknown != nil && len(warns) > 0:
+		return out, errors.Join(warns, unknown)
+	case unknown != nil:
+		return out, unknown
+	case len(warns) > 0:
+		return out, warns
+	}
+	return out, nil
+}
+
+// decodeWords is DecodeHeader with its problems returned apart.
+func decodeWords(s string, charsets CharsetLookup) (string, Warnings, *UnknownCharsetError) {
 	i := strings.Index(s, "=?")
 	if i < 0 {
-		return s, nil
+		return s, nil, nil
 	}
-	st := decodeState{d: d, s: s}
+	st := decodeState{charsets: charsets, s: s}
 	st.out.Grow(len(s))
 	st.run(i)
-	return st.out.String(), st.err()
+	return st.out.String(), st.warns, st.unknown
 }
 
 // DecodeHeader decodes s with a zero WordDecoder; see WordDecoder.DecodeHeader.
@@ -209,11 +224,11 @@ func DecodeHeader(s string) (string, error) {
 
 // decodeState carries one DecodeHeader call.
 type decodeState struct {
-	d       *WordDecoder
-	s       string
-	out     strings.Builder
-	warns   Warnings
-	unknown *UnknownCharsetError
+	charsets CharsetLookup
+	s        string
+	out      strings.Builder
+	warns    Warnings
+	unknown  *UnknownCharsetError
 
 	pendCS    string // charset of the pending run
 	pendStart int    // offset of the first word of the run
@@ -222,18 +237,6 @@ type decodeState struct {
 
 func (st *decodeState) warn(code WarningCode, off int, detail string) {
 	st.warns = append(st.warns, &Warning{Code: code, Offset: off, Detail: detail})
-}
-
-func (st *decodeState) err() error {
-	switch {
-	case st.unknown != nil && len(st.warns) > 0:
-		return errors.Join(st.warns, st.unknown)
-	case st.unknown != nil:
-		return st.unknown
-	case len(st.warns) > 0:
-		return st.warns
-	}
-	return nil
 }
 
 // run decodes s, whose first "=?" is at i.
@@ -363,22 +366,22 @@ func (st *decodeState) flush(b []byte) {
 	if st.pendEnd == 0 {
 		return
 	}
-	if st.d.Charsets == nil && isUTF8Label(st.pendCS) {
+	if st.charsets == nil && isUTF8Label(st.pendCS) {
 		if utf8.Valid(b) {
 			st.out.Write(b)
 		} else {
 			st.out.WriteString(strings.ToValidUTF8(string(b), "\uFFFD"))
 		}
-	} else if st.d.Charsets == nil && isASCIICompatible(st.pendCS) && allASCII(b) {
+	} else if st.charsets == nil && isASCIICompatible(st.pendCS) && allASCII(b) {
 		st.out.Write(b)
-	} else if cm := singleByteCharmap(st.d.Charsets, st.pendCS); cm != nil {
+	} else if cm := singleByteCharmap(st.charsets, st.pendCS); cm != nil {
 		decodeSingleByte(&st.out, cm, b)
 	} else {
 		// A copy, so that the stack buffer behind b does not escape
 		// through the decoder interfaces.
 		cp := append([]byte(nil), b...)
 		mark := st.out.Len()
-		err := decodeCharsetTo(&st.out, st.pendCS, cp, st.d.Charsets)
+		err := decodeCharsetTo(&st.out, st.pendCS, cp, st.charsets)
 		if err != nil {
 			st.charsetTrouble(err, mark, cp)
 		}

@@ -155,16 +155,15 @@ func (e *WordEncoder) encodeRun(b *strings.Builder, text string, phrase bool, li
 	mode := e.Mode
 	if mode != 'Q' && mode != 'B' {
 		mode = 'B'
-		raw := []byte(text)
-		if enc != nil {
-			raw, _ = encodeCharset(enc, raw)
-		}
-		if qLen(raw, phrase) <= (len(raw)+2)/3*4 {
+		if enc == nil {
+			if qLen(text, phrase) <= (len(text)+2)/3*4 {
+				mode = 'Q'
+			}
+		} else if raw, _ := encodeCharset(enc, []byte(text)); qLen(raw, phrase) <= (len(raw)+2)/3*4 {
 			mode = 'Q'
 		}
 	}
-	prefix := "=?" + cs + "?" + string(mode) + "?"
-	room := limit - len(prefix) - 2
+	room := limit - (len(cs) + 6) - 2 // "=?" cs "?" mode "?" ... "?="
 	first := true
 	for len(text) > 0 {
 		n := e.fit(text, enc, mode, phrase, room)
@@ -172,12 +171,17 @@ func (e *WordEncoder) encodeRun(b *strings.Builder, text string, phrase bool, li
 			b.WriteByte(' ')
 		}
 		first = false
-		b.WriteString(prefix)
-		raw := []byte(text[:n])
-		if enc != nil {
-			raw, _ = encodeCharset(enc, raw)
+		b.WriteString("=?")
+		b.WriteString(cs)
+		b.WriteByte('?')
+		b.WriteByte(mode)
+		b.WriteByte('?')
+		if enc == nil {
+			writeEncoded(b, text[:n], mode, phrase)
+		} else {
+			raw, _ := encodeCharset(enc, []byte(text[:n]))
+			writeEncoded(b, raw, mode, phrase)
 		}
-		writeEncoded(b, raw, mode, phrase)
 		b.WriteString("?=")
 		text = text[n:]
 	}
@@ -216,7 +220,7 @@ func (e *WordEncoder) fit(text string, enc encoding.Encoding, mode byte, phrase 
 		if enc == nil {
 			// UTF-8 is stateless: count this rune alone.
 			if mode == 'Q' {
-				c = cost + qLen([]byte(text[n:n+size]), phrase)
+				c = cost + qLen(text[n:n+size], phrase)
 			} else {
 				c = (n + size + 2) / 3 * 4
 			}
@@ -251,10 +255,10 @@ func qSafe(c byte, phrase bool) bool {
 	return c != '=' && c != '?' && c != '_' && c != '"' && c != '(' && c != ')'
 }
 
-func qLen(raw []byte, phrase bool) int {
+func qLen[T string | []byte](raw T, phrase bool) int {
 	n := 0
-	for _, c := range raw {
-		if c == ' ' || qSafe(c, phrase) {
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c == ' ' || qSafe(c, phrase) {
 			n++
 		} else {
 			n += 3
@@ -265,7 +269,7 @@ func qLen(raw []byte, phrase bool) int {
 
 const ewUpperHex = "0123456789ABCDEF"
 
-func writeEncoded(b *strings.Builder, raw []byte, mode byte, phrase bool) {
+func writeEncoded[T string | []byte](b *strings.Builder, raw T, mode byte, phrase bool) {
 	if mode == 'B' {
 		var buf [64]byte
 		for len(raw) > 0 {
@@ -276,8 +280,8 @@ func writeEncoded(b *strings.Builder, raw []byte, mode byte, phrase bool) {
 		}
 		return
 	}
-	for _, c := range raw {
-		switch {
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
 		case c == ' ':
 			b.WriteByte('_')
 		case qSafe(c, phrase):
@@ -291,7 +295,7 @@ func writeEncoded(b *strings.Builder, raw []byte, mode byte, phrase bool) {
 }
 
 // ewB64Encode writes padded standard base64 of src (len ≤ 48) into dst.
-func ewB64Encode(dst, src []byte) int {
+func ewB64Encode[T string | []byte](dst []byte, src T) int {
 	n := 0
 	for len(src) >= 3 {
 		v := uint(src[0])<<16 | uint(src[1])<<8 | uint(src[2])

@@ -134,9 +134,19 @@ func (d Disposition) String() string { return d.Format(nil) }
 // Format formats d with the given options.
 func (d Disposition) Format(opts *FormatOptions) string {
 	var b strings.Builder
+	b.Grow(len(d.Type) + paramsLen(d.Params))
 	b.WriteString(d.Type)
 	writeParams(&b, d.Params, opts, len(d.Type))
 	return b.String()
+}
+
+// paramsLen estimates the formatted length of params.
+func paramsLen(params Params) int {
+	n := 0
+	for i := range params {
+		n += len(params[i].Name) + len(params[i].Value) + 5
+	}
+	return n
 }
 
 // Essence returns "type/subtype".
@@ -154,7 +164,7 @@ func (m MediaType) String() string { return m.Format(nil) }
 // Format formats m with the given options.
 func (m MediaType) Format(opts *FormatOptions) string {
 	var b strings.Builder
-	b.Grow(len(m.Type) + len(m.Subtype) + 1 + 24*len(m.Params))
+	b.Grow(len(m.Type) + len(m.Subtype) + 1 + paramsLen(m.Params))
 	b.WriteString(m.Type)
 	b.WriteByte('/')
 	b.WriteString(m.Subtype)

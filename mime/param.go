@@ -1,8 +1,9 @@
 package mime
 
 import (
+	"cmp"
 	"errors"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -530,10 +531,8 @@ func (p *paramParser) combine(raws []rawParam, i int) Param {
 // parameter values, which RFC 2047 section 5 forbids).
 func (p *paramParser) plainValue(name, v string, off int) Param {
 	if strings.Contains(v, "=?") {
-		d := WordDecoder{Charsets: p.opts.charsets()}
-		dec, err := d.DecodeHeader(v)
-		var uce *UnknownCharsetError
-		if errors.As(err, &uce) && p.unknown == nil {
+		dec, _, uce := decodeWords(v, p.opts.charsets())
+		if uce != nil && p.unknown == nil {
 			p.unknown = uce
 		}
 		v = dec
@@ -601,8 +600,7 @@ func (p *paramParser) decodeExt(name, cs, lang string, b []byte, off int) Param 
 		return prm
 	}
 	v, err := DecodeCharset(cs, b, p.opts.charsets())
-	var uce *UnknownCharsetError
-	if errors.As(err, &uce) {
+	if uce, ok := err.(*UnknownCharsetError); ok {
 		if p.unknown == nil {
 			p.unknown = uce
 		}
@@ -618,8 +616,12 @@ func (p *paramParser) decodeExt(name, cs, lang string, b []byte, off int) Param 
 // sections are sorted, joined as bytes (percent-decoded where marked "*"),
 // then converted from the charset named in section 0.
 func (p *paramParser) joinSections(name string, secs []rawParam) Param {
-	sort.SliceStable(secs, func(a, b int) bool { return secs[a].section < secs[b].section })
-	var buf []byte
+	slices.SortStableFunc(secs, func(a, b rawParam) int { return cmp.Compare(a.section, b.section) })
+	n := 0
+	for k := range secs {
+		n += len(secs[k].value)
+	}
+	buf := make([]byte, 0, n)
 	cs, lang := "", ""
 	next := 0
 	for k := range secs {

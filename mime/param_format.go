@@ -45,16 +45,21 @@ type paramWriter struct {
 	col  int
 }
 
-func (w *paramWriter) piece(s string) {
-	if w.fold && w.col+2+len(s) > 78 {
+// piece writes "; " (or a fold) and the concatenation of a, b, c and d.
+func (w *paramWriter) piece(a, b, c, d string) {
+	n := len(a) + len(b) + len(c) + len(d)
+	if w.fold && w.col+2+n > 78 {
 		w.b.WriteString(";\r\n\t")
 		w.col = 1
 	} else {
 		w.b.WriteString("; ")
 		w.col += 2
 	}
-	w.b.WriteString(s)
-	w.col += len(s)
+	w.b.WriteString(a)
+	w.b.WriteString(b)
+	w.b.WriteString(c)
+	w.b.WriteString(d)
+	w.col += n
 }
 
 func writeParams(b *strings.Builder, params Params, opts *FormatOptions, col int) {
@@ -71,7 +76,7 @@ func writeParams(b *strings.Builder, params Params, opts *FormatOptions, col int
 		v := p.Value
 		switch {
 		case isToken(v) && len(p.Name)+1+len(v) <= maxParamPiece:
-			w.piece(p.Name + "=" + v)
+			w.piece(p.Name, "=", v, "")
 		case printableASCII(v):
 			w.quotedPieces(p.Name, v)
 		default:
@@ -108,8 +113,12 @@ func quoteValue(s string) string {
 // quotedPieces writes name="v", or RFC 2231 section 3 continuations
 // name*0="..."; name*1="..." when that is too long.
 func (w *paramWriter) quotedPieces(name, v string) {
+	if !strings.ContainsAny(v, `"\`) && len(name)+3+len(v) <= maxParamPiece {
+		w.piece(name, `="`, v, `"`)
+		return
+	}
 	if q := quoteValue(v); len(name)+1+len(q) <= maxParamPiece || v == "" {
-		w.piece(name + "=" + q)
+		w.piece(name, "=", q, "")
 		return
 	}
 	for n := 0; v != ""; n++ {
@@ -127,7 +136,7 @@ func (w *paramWriter) quotedPieces(name, v string) {
 			size += c
 			k++
 		}
-		w.piece(prefix + quoteValue(v[:k]))
+		w.piece(prefix, quoteValue(v[:k]), "", "")
 		v = v[k:]
 	}
 }
@@ -149,7 +158,7 @@ func (w *paramWriter) legacyPiece(name, v string) {
 			word += `"`
 		}
 		if i == 0 {
-			w.piece(first + word)
+			w.piece(first, word, "", "")
 			continue
 		}
 		// Folding whitespace inside a quoted string unfolds to the blank
@@ -212,7 +221,7 @@ func (w *paramWriter) extPieces(p Param) {
 	}
 	e := enc.String()
 	if len(p.Name)+2+len(head)+len(e) <= maxParamPiece {
-		w.piece(p.Name + "*=" + head + e)
+		w.piece(p.Name, "*=", head, e)
 		return
 	}
 	start, u := 0, 0
@@ -228,7 +237,7 @@ func (w *paramWriter) extPieces(p Param) {
 			end = units[u]
 			u++
 		}
-		w.piece(prefix + e[start:end])
+		w.piece(prefix, e[start:end], "", "")
 		start = end
 	}
 }
