@@ -41,6 +41,10 @@ type MultipartReader struct {
 	dlen       int  // length of that delimiter line
 	dclose     bool // it is the close delimiter
 
+	// A delimiter candidate waiting for more input (see checkDelim).
+	candPos, candJ, candPad int
+	candClose               bool
+
 	state    int
 	parts    int
 	cur      *Part
@@ -58,7 +62,7 @@ type MultipartReader struct {
 // with the given boundary (the "boundary" parameter of its Content-Type,
 // already unquoted). Errors about the boundary come from the first NextPart.
 func NewMultipartReader(r io.Reader, boundary string, opts *MultipartOptions) *MultipartReader {
-	m := &MultipartReader{src: r, opts: opts.withDefaults(), boundary: boundary}
+	m := &MultipartReader{src: r, opts: opts.withDefaults(), boundary: boundary, candPos: -1}
 	m.dash = append([]byte("--"), boundary...)
 	m.nlDash = append([]byte("\n--"), boundary...)
 	m.maxBuf = 2*m.opts.MaxLineLength + 2*len(m.nlDash) + 16
@@ -258,6 +262,14 @@ func (m *MultipartReader) fill() error {
 		if m.searched < 0 {
 			m.searched = 0
 		}
+		if m.candPos >= 0 {
+			m.candPos -= m.r
+			m.candJ -= m.r
+			m.candPad -= m.r
+			if m.candPos < 0 {
+				m.candPos = -1
+			}
+		}
 		m.r = 0
 	}
 	if m.w == len(m.buf) {
@@ -298,26 +310,34 @@ const (
 // checkDelim looks for a delimiter line whose "--" starts at buf[pos]
 // (RFC 2046 section 5.1.1): "--" boundary ["--"] *LWSP (CRLF | LF | EOF).
 func (m *MultipartReader) checkDelim(pos int) (res, end int, closing bool) {
-	j := pos + len(m.dash)
-	if j > m.w {
-		if m.eof || !bytes.HasPrefix(m.dash, m.buf[pos:m.w]) {
+	var j, pad int
+	if pos == m.candPos {
+		// Resume a candidate whose padding ran to the end of the buffer,
+		// so that long padding read in small pieces stays linear.
+		j, pad, closing = m.candJ, m.candPad, m.candClose
+	} else {
+		j = pos + len(m.dash)
+		if j > m.w {
+			if m.eof || !bytes.HasPrefix(m.dash, m.buf[pos:m.w]) {
+				return delimNo, 0, false
+			}
+			return delimMore, 0, false
+		}
+		if !bytes.Equal(m.buf[pos:j], m.dash) {
 			return delimNo, 0, false
 		}
-		return delimMore, 0, false
-	}
-	if !bytes.Equal(m.buf[pos:j], m.dash) {
-		return delimNo, 0, false
-	}
-	switch {
-	case j+2 <= m.w:
-		if m.buf[j] == '-' && m.buf[j+1] == '-' {
-			closing = true
-			j += 2
+		switch {
+		case j+2 <= m.w:
+			if m.buf[j] == '-' && m.buf[j+1] == '-' {
+				closing = true
+				j += 2
+			}
+		case !m.eof:
+			return delimMore, 0, false
 		}
-	case !m.eof:
-		return delimMore, 0, false
+		pad = j
 	}
-	pad := j
+	m.candPos = -1
 	for j < m.w && (m.buf[j] == ' ' || m.buf[j] == '\t') {
 		j++
 	}
@@ -329,6 +349,7 @@ func (m *MultipartReader) checkDelim(pos int) (res, end int, closing bool) {
 		if m.eof {
 			return delimYes, j, closing
 		}
+		m.candPos, m.candJ, m.candPad, m.candClose = pos, j, pad, closing
 		return delimMore, 0, false
 	case m.buf[j] == '\n':
 		return delimYes, j + 1, closing
@@ -517,11 +538,13 @@ func (m *MultipartReader) readHeader(p *Part) error {
 // is false when the line is longer than MaxLineLength; line is empty at the
 // end of the section.
 func (m *MultipartReader) peekLine() (line []byte, complete bool, err error) {
+	seen := 0 // bytes already searched for LF, so long lines stay linear
 	for {
 		seg := m.buf[m.r : m.r+m.avail]
-		if i := bytes.IndexByte(seg, '\n'); i >= 0 {
-			return seg[:i+1], true, nil
+		if i := bytes.IndexByte(seg[seen:], '\n'); i >= 0 {
+			return seg[:seen+i+1], true, nil
 		}
+		seen = len(seg)
 		if m.atDelim || m.contentEOF {
 			return seg, true, nil
 		}

@@ -293,11 +293,21 @@ func TestMultipartLimits(t *testing.T) {
 	require.NoError(t, res.err)
 	require.Len(t, res.parts[0].Body, 90000)
 
-	// Endless transport padding is not a delimiter.
+	// Endless transport padding is not a delimiter, also when it trickles
+	// in a byte at a time (linear: the padding is not rescanned).
 	in = "--b\r\n\r\nx\r\n--b" + strings.Repeat(" ", 40000) + "\r\nmore\r\n--b--"
-	res = readMultipart(t, strings.NewReader(in), "b", nil, false)
+	for _, src := range []io.Reader{strings.NewReader(in), iotest.OneByteReader(strings.NewReader(in))} {
+		res = readMultipart(t, src, "b", nil, false)
+		require.NoError(t, res.err)
+		require.Len(t, res.parts, 1)
+		require.Equal(t, in, res.rebuild())
+	}
+	// Long but allowed padding and a long header line, trickling in.
+	in = "--b" + strings.Repeat("\t", 30000) + "\r\nX-Long: " + strings.Repeat("v", 30000) + "\r\n\r\nx\r\n--b--"
+	res = readMultipart(t, iotest.OneByteReader(strings.NewReader(in)), "b", nil, false)
 	require.NoError(t, res.err)
 	require.Len(t, res.parts, 1)
+	require.Equal(t, "x", res.parts[0].Body)
 	require.Equal(t, in, res.rebuild())
 
 	// Preamble and epilogue are kept up to their limits.

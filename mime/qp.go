@@ -45,6 +45,9 @@ type QPDecoder struct {
 	off int64 // input offset of buf[0]
 	err error
 	w   warnAgg
+	// known is how far a blank run at buf[rp] was already scanned when
+	// decode last asked for more input, so slow input stays linear.
+	known int
 }
 
 // NewQPDecoder returns a lenient quoted-printable decoder reading from r.
@@ -116,6 +119,8 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 	// that a huge run of blanks cannot stall the decoder.
 	full := d.rp == 0 && d.wp == len(d.buf)
 	i := 0
+	known := d.known
+	d.known = 0
 	defer func() { d.rp += i }()
 	for i < len(src) && n < len(dst) {
 		c := src[i]
@@ -134,7 +139,11 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 		}
 		switch c {
 		case '=':
-			k, out, ok := d.escape(src[i:], eof, full, int64(i))
+			k0 := 0
+			if i == 0 {
+				k0 = known
+			}
+			k, out, ok := d.escape(src[i:], eof, full, int64(i), k0)
 			if !ok {
 				return n, true
 			}
@@ -145,6 +154,9 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 			i += k
 		case ' ', '\t':
 			j := i + 1
+			if i == 0 && known > 1 {
+				j = known
+			}
 			for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
 				j++
 			}
@@ -153,8 +165,10 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 				i = j // trailing blanks at the end of the data
 				continue
 			case j == len(src) && !full:
+				d.known = j - i
 				return n, true
 			case j+1 == len(src) && src[j] == '\r' && !eof && !full:
+				d.known = j - i
 				return n, true
 			case j < len(src) && (src[j] == '\n' || (src[j] == '\r' && (j+1 == len(src) || src[j+1] == '\n'))):
 				i = j // blanks before a line break are removed (section 6.7 (3))
@@ -180,7 +194,7 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 
 // escape reads an "=" sequence at the start of s. It returns how many bytes
 // it used, the decoded octet (-1 for none) and false when it needs more.
-func (d *QPDecoder) escape(s []byte, eof, full bool, at int64) (int, int, bool) {
+func (d *QPDecoder) escape(s []byte, eof, full bool, at int64, known int) (int, int, bool) {
 	off := d.off + int64(d.rp) + at
 	final := eof || full
 	if len(s) < 3 && !final {
@@ -206,6 +220,9 @@ func (d *QPDecoder) escape(s []byte, eof, full bool, at int64) (int, int, bool) 
 	}
 	// Soft line break: "=" [blanks] (CRLF | LF | EOF).
 	j := 1
+	if known > 1 {
+		j = known
+	}
 	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
 		j++
 	}
@@ -215,6 +232,7 @@ func (d *QPDecoder) escape(s []byte, eof, full bool, at int64) (int, int, bool) 
 			return j, -1, true // soft break at the end of the data
 		}
 		if !full {
+			d.known = j
 			return 0, 0, false
 		}
 		// A buffer full of blanks: not taken as a soft break.

@@ -76,6 +76,18 @@ func TestQPDecodeLongBlankRuns(t *testing.T) {
 	got, _ := decodeAllQP(t, in)
 	require.Equal(t, "a"+strings.Repeat(" ", 100000)+"b\r\n", got[:100004])
 	require.True(t, strings.HasSuffix(got, "d"))
+	// The same input trickling in a byte at a time decodes in linear time
+	// (the blank run is not rescanned). Which blanks of a run longer than
+	// the buffer survive may differ (QUIRK), the text does not.
+	slow, err := io.ReadAll(NewQPDecoder(iotest.OneByteReader(strings.NewReader(in))))
+	require.NoError(t, err)
+	require.Equal(t, strings.Fields(got), strings.Fields(string(slow)))
+	// Blanks within the buffer size are removed at a line end also when
+	// they trickle in.
+	in = "x" + strings.Repeat(" ", 5000) + "\r\ny=" + strings.Repeat("\t", 5000) + "\r\nz"
+	slow, err = io.ReadAll(NewQPDecoder(iotest.OneByteReader(strings.NewReader(in))))
+	require.NoError(t, err)
+	require.Equal(t, "x\r\nyz", string(slow))
 }
 
 func TestQPDecodeMatchesStdlib(t *testing.T) {
