@@ -59,7 +59,6 @@ type conn struct {
 	bw     *bufio.Writer
 	ctx    context.Context
 	cancel context.CancelFunc
-	log    *slog.Logger
 	info   ConnInfo
 	sess   Session
 
@@ -83,15 +82,20 @@ func newConn(s *Server, nc net.Conn) *conn {
 	tc := &timeoutConn{Conn: nc, timeout: orDur(s.CommandTimeout, DefaultCommandTimeout)}
 	c := &conn{srv: s, tc: tc, nc: tc, ctx: ctx, cancel: cancel}
 	c.br = bufio.NewReaderSize(tc, max(s.maxLine(), 4096))
-	c.bw = bufio.NewWriterSize(tc, 4096)
+	c.bw = bufio.NewWriterSize(tc, 1024) // replies are short; DATA bypasses it
 	c.info = ConnInfo{
 		RemoteAddr: addrPort(nc.RemoteAddr()),
 		LocalAddr:  addrPort(nc.LocalAddr()),
 		Hostname:   s.host(),
 		Mode:       s.Mode,
 	}
-	c.log = s.logger().With("remote", c.info.RemoteAddr.String())
 	return c
+}
+
+// logger returns the connection's logger. It is built on demand, because
+// logging is rare and an idle connection should cost little memory.
+func (c *conn) logger() *slog.Logger {
+	return c.srv.logger().With("remote", c.info.RemoteAddr.String())
 }
 
 // interruptIfIdle makes a connection that waits for a command between
@@ -114,7 +118,7 @@ func (c *conn) abort() {
 func (c *conn) serve() {
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Error("smtp: panic serving connection", "panic", r, "stack", string(debug.Stack()))
+			c.logger().Error("smtp: panic serving connection", "panic", r, "stack", string(debug.Stack()))
 			c.reply(errPanic)
 			c.flush()
 		}
@@ -133,13 +137,13 @@ func (c *conn) start() bool {
 	s := c.srv
 	if prefixesContain(s.TrustedProxies, c.info.RemoteAddr.Addr()) {
 		if err := c.readProxyHeader(); err != nil {
-			c.log.Warn("smtp: bad PROXY header", "err", err)
+			c.logger().Warn("smtp: bad PROXY header", "err", err)
 			return false
 		}
 	}
 	if s.ImplicitTLS {
 		if err := c.handshake(); err != nil {
-			c.log.Info("smtp: TLS handshake failed", "err", err)
+			c.logger().Info("smtp: TLS handshake failed", "err", err)
 			return false
 		}
 	}
@@ -183,7 +187,7 @@ func (c *conn) newSession() bool {
 func (c *conn) call(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Error("smtp: backend panic", "panic", r, "stack", string(debug.Stack()))
+			c.logger().Error("smtp: backend panic", "panic", r, "stack", string(debug.Stack()))
 			err = errBackendPanic
 		}
 	}()

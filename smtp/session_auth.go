@@ -29,10 +29,10 @@ func (c *conn) cmdStartTLS(arg string) bool {
 		// Plaintext pipelined behind STARTTLS could have been injected by a
 		// man in the middle: it is dropped, never run inside TLS
 		// (CVE-2011-0411).
-		c.log.Warn("smtp: discarding plaintext pipelined after STARTTLS", "octets", n)
+		c.logger().Warn("smtp: discarding plaintext pipelined after STARTTLS", "octets", n)
 	}
 	if err := c.handshake(); err != nil {
-		c.log.Info("smtp: STARTTLS handshake failed", "err", err)
+		c.logger().Info("smtp: STARTTLS handshake failed", "err", err)
 		return false
 	}
 	// RFC 3207 section 4.2: forget everything learned before TLS.
@@ -157,11 +157,11 @@ func (c *conn) authFailed(err error) bool {
 	case errors.Is(err, auth.ErrAuthFailed):
 		e = ErrAuthFailed
 	default:
-		c.log.Warn("smtp: authentication backend error", "err", err)
+		c.logger().Warn("smtp: authentication backend error", "err", err)
 		return c.replyCounted(ErrAuthUnavailable)
 	}
 	c.authFailures++
-	c.log.Info("smtp: authentication failed", "failures", c.authFailures)
+	c.logger().Info("smtp: authentication failed", "failures", c.authFailures)
 	if d := c.srv.AuthFailureDelay; d >= 0 {
 		if d == 0 {
 			d = DefaultAuthFailureDelay

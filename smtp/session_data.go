@@ -40,7 +40,7 @@ func (c *conn) cmdData(arg string) bool {
 	if derr != nil && !smtpwire.IsDataError(derr) {
 		// The connection failed mid-DATA: nothing was acknowledged, and
 		// Data saw the read error. Close (RFC 5321 section 4.5.3.2.5).
-		c.log.Info("smtp: connection lost in DATA", "err", derr)
+		c.logger().Info("smtp: connection lost in DATA", "err", derr)
 		if isTimeout(derr) {
 			c.reply(errTimeout)
 			c.flush()
@@ -74,7 +74,7 @@ func (c *conn) finishMessage(results []error, streamErr *Error) bool {
 		}
 		if streamErr != nil {
 			if results[i] == nil {
-				c.log.Warn("smtp: Data returned nil for a stream that failed; the message is rejected", "reason", streamErr.Message)
+				c.logger().Warn("smtp: Data returned nil for a stream that failed; the message is rejected", "reason", streamErr.Message)
 			}
 			results[i] = streamErr
 		}
@@ -218,7 +218,7 @@ func (c *conn) cmdBDAT(arg string) bool {
 		return c.finishMessage(results, ErrMessageTooLarge)
 	}
 	if err := c.copyChunk(b.pw, size); err != nil {
-		c.log.Info("smtp: connection lost in BDAT", "err", err)
+		c.logger().Info("smtp: connection lost in BDAT", "err", err)
 		if isTimeout(err) {
 			c.reply(errTimeout)
 			c.flush()
@@ -284,7 +284,7 @@ func (c *conn) discard(n int64) bool {
 		d, err := c.br.Discard(int(min(n, int64(c.br.Size()))))
 		n -= int64(d)
 		if err != nil {
-			c.log.Info("smtp: connection lost in BDAT", "err", err)
+			c.logger().Info("smtp: connection lost in BDAT", "err", err)
 			return false
 		}
 	}
