@@ -375,34 +375,53 @@ func parseAddrTyped(s string) TypedValue {
 	return t
 }
 
+// maxJunkWarnings bounds the WarnFieldSyntax warnings of one part.
+const maxJunkWarnings = 20
+
 // parseFieldBlocks splits a notification body into blocks of fields
-// separated by blank lines, unfolding continuation lines.
+// separated by blank lines, unfolding continuation lines. It is linear in
+// the input, however many continuation lines a field has.
 func parseFieldBlocks(b []byte, warns *mime.Warnings) [][]Field {
 	var blocks [][]Field
 	var cur []Field
+	var val strings.Builder // value of the last field in cur, being unfolded
+	junk := 0
+	flush := func() {
+		if len(cur) > 0 {
+			cur[len(cur)-1].Value = strings.TrimSpace(val.String())
+		}
+		val.Reset()
+	}
 	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
 	for _, ln := range lines {
 		ln = strings.TrimRight(ln, "\r")
 		switch {
 		case strings.TrimSpace(ln) == "":
 			if len(cur) > 0 {
+				flush()
 				blocks = append(blocks, cur)
 				cur = nil
 			}
 		case ln[0] == ' ' || ln[0] == '\t':
 			if len(cur) > 0 {
-				cur[len(cur)-1].Value = strings.TrimSpace(cur[len(cur)-1].Value + " " + strings.TrimSpace(ln))
+				val.WriteByte(' ')
+				val.WriteString(strings.TrimSpace(ln))
 			}
 		default:
 			colon := strings.IndexByte(ln, ':')
 			if colon <= 0 || strings.ContainsAny(strings.TrimRight(ln[:colon], " \t"), " \t") {
-				*warns = append(*warns, &mime.Warning{Code: WarnFieldSyntax, Offset: -1, Detail: truncate(ln)})
+				if junk++; junk <= maxJunkWarnings {
+					*warns = append(*warns, &mime.Warning{Code: WarnFieldSyntax, Offset: -1, Detail: truncate(ln)})
+				}
 				continue
 			}
-			cur = append(cur, Field{Name: strings.TrimSpace(ln[:colon]), Value: strings.TrimSpace(ln[colon+1:])})
+			flush()
+			cur = append(cur, Field{Name: strings.TrimSpace(ln[:colon])})
+			val.WriteString(strings.TrimSpace(ln[colon+1:]))
 		}
 	}
 	if len(cur) > 0 {
+		flush()
 		blocks = append(blocks, cur)
 	}
 	return blocks

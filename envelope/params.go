@@ -144,6 +144,7 @@ const (
 // QUIRK: runs of spaces between parameters are accepted.
 func splitParams(op, s string) ([]Param, error) {
 	var out []Param
+	seen := map[string]bool{}
 	for _, tok := range strings.Split(s, " ") {
 		if tok == "" {
 			continue
@@ -158,11 +159,11 @@ func splitParams(op, s string) ([]Param, error) {
 		if p.HasValue && !isESMTPValue(p.Value) {
 			return nil, newError(op, tok, "invalid value", 501, CodeInvalidArgs, ErrSyntax)
 		}
-		for _, q := range out {
-			if strings.EqualFold(q.Keyword, p.Keyword) {
-				return nil, newError(op, tok, "parameter given twice", 501, CodeInvalidArgs, ErrDuplicate)
-			}
+		key := strings.ToUpper(p.Keyword)
+		if seen[key] {
+			return nil, newError(op, tok, "parameter given twice", 501, CodeInvalidArgs, ErrDuplicate)
 		}
+		seen[key] = true
 		out = append(out, p)
 	}
 	return out, nil
