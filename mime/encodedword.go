@@ -31,6 +31,9 @@ const (
 // words, so words up to this bound are decoded.
 const maxWordLen = 2048
 
+// maxWarnings bounds the warnings one call returns; later ones are dropped.
+const maxWarnings = 64
+
 // maxCharsetLen bounds the charset label of an encoded word.
 const maxCharsetLen = 64
 
@@ -189,8 +192,9 @@ func (d *WordDecoder) DecodeWord(word string) (string, error) {
 // an encoded word, folding included, is returned as it is.
 //
 // The result is always usable. The error, when not nil, is a Warnings list
-// (malformed words are kept literally), and it also matches
-// *UnknownCharsetError with errors.As when a charset was unknown.
+// (malformed words are kept literally; at most 64 warnings), and it also
+// matches *UnknownCharsetError with errors.As when a charset was unknown.
+// Time and memory are linear in len(s).
 func (d *WordDecoder) DecodeHeader(s string) (string, error) {
 	out, warns, unknown := decodeWords(s, d.Charsets)
 	switch {
@@ -236,7 +240,9 @@ type decodeState struct {
 }
 
 func (st *decodeState) warn(code WarningCode, off int, detail string) {
-	st.warns = append(st.warns, &Warning{Code: code, Offset: off, Detail: detail})
+	if len(st.warns) < maxWarnings { // bound the list on hostile input
+		st.warns = append(st.warns, &Warning{Code: code, Offset: off, Detail: detail})
+	}
 }
 
 // run decodes s, whose first "=?" is at i.

@@ -35,7 +35,7 @@ var defaultSubtype = map[string]string{
 // inside values).
 //
 // The returned MediaType is always usable. For broken input the error is a
-// Warnings list (use errors.As), possibly joined with an
+// Warnings list (use errors.As; at most 64 warnings), possibly joined with an
 // *UnknownCharsetError and, when MaxParams was hit, a *LimitError. A value
 // whose type cannot be read becomes text/plain; charset=us-ascii, the default
 // of RFC 2045 section 5.2, with a WarnInvalidMediaType warning.

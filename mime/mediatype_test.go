@@ -197,9 +197,15 @@ func TestParseHostile(t *testing.T) {
 		"attachment; filename*=utf-8''" + strings.Repeat("%", 100000),
 		strings.Repeat("=?utf-8?q?", 30000),
 	} {
-		mt, _ := ParseMediaType(in)
+		mt, err := ParseMediaType(in)
 		require.NotEmpty(t, mt.Type)
-		_, _ = ParseDisposition(in)
+		var ws Warnings
+		if errors.As(err, &ws) {
+			require.LessOrEqual(t, len(ws), maxWarnings, "warnings are bounded")
+		}
+		require.LessOrEqual(t, len(mt.Params), DefaultMaxParams)
+		d, _ := ParseDisposition(in)
+		require.NotEmpty(t, d.Type)
 	}
 }
 

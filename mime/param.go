@@ -166,7 +166,7 @@ type paramParser struct {
 }
 
 func (p *paramParser) warn(code WarningCode, off int, detail string) {
-	if len(p.warns) < 64 { // bound the list on hostile input
+	if len(p.warns) < maxWarnings { // bound the list on hostile input
 		p.warns = append(p.warns, &Warning{Code: code, Offset: off, Detail: detail})
 	}
 }
