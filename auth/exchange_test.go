@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -61,15 +62,32 @@ func transcript(t *testing.T, c ClientMechanism, s ServerMechanism, sendIR bool)
 	return Identity{}, nil
 }
 
+// testStore returns a fresh store with alice (plaintext kept, so CRAM-MD5
+// works), bob (SCRAM secrets only), a token for alice, and alice allowed to
+// act as shared@example.com.
 func testStore(t *testing.T) *MemoryStore {
 	t.Helper()
-	m := NewMemoryStore()
-	require.NoError(t, m.SetPlaintext("alice", "wonderland", 4096))
-	require.NoError(t, m.SetPassword("bob", "b0b-secret", 4096))
-	m.SetToken("tok-alice.123", "alice")
-	m.Allow("alice", "shared@example.com")
+	m, err := newTestStore()
+	require.NoError(t, err)
 	return m
 }
+
+func newTestStore() (*MemoryStore, error) {
+	m := NewMemoryStore()
+	if err := m.SetPlaintext("alice", "wonderland", 4096); err != nil {
+		return nil, err
+	}
+	if err := m.SetPassword("bob", "b0b-secret", 4096); err != nil {
+		return nil, err
+	}
+	m.SetToken("tok-alice.123", "alice")
+	m.Allow("alice", "shared@example.com")
+	return m, nil
+}
+
+// sharedStore is one read-only testStore for tests that run many cases;
+// deriving secrets under the race detector is slow.
+var sharedStore = sync.OnceValues(newTestStore)
 
 func TestClientAgainstServer(t *testing.T) {
 	store := testStore(t)

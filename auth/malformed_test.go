@@ -17,7 +17,9 @@ func serverSteps(t *testing.T, mech string, opts *ServerOptions, msgs ...[]byte)
 	}
 	o := *opts
 	if o.Credentials == nil {
-		o.Credentials = testStore(t)
+		store, err := sharedStore()
+		require.NoError(t, err)
+		o.Credentials = store
 	}
 	o.Mechanisms, o.AllowInsecure = Mechanisms(), true
 	if o.ExternalIdentity == "" {
@@ -138,7 +140,9 @@ func TestResponseSizeBound(t *testing.T) {
 // with server nonce "snonce".
 func scramServerAfterFirst(t *testing.T, opts *ServerOptions) (ServerMechanism, string) {
 	t.Helper()
-	o := ServerOptions{Credentials: testStore(t), nonce: func() string { return "snonce" }}
+	store, err := sharedStore()
+	require.NoError(t, err)
+	o := ServerOptions{Credentials: store, nonce: func() string { return "snonce" }}
 	if opts != nil {
 		o.ConnState, o.Certificate = opts.ConnState, opts.Certificate
 	}
