@@ -78,3 +78,47 @@ func ExampleDeriveSCRAMSecret() {
 	// Output:
 	// SCRAM-SHA-256$4096: true true false
 }
+
+// Choosing what to send: the strongest mechanism the server offers that the
+// connection allows. Without TLS, PLAIN is refused unless the caller opts in.
+func ExampleChooseMechanism() {
+	offered := []string{"PLAIN", "LOGIN", "CRAM-MD5"}
+	m, err := auth.ChooseMechanism(offered, &auth.ClientOptions{Password: "pw"})
+	fmt.Println(m, err)
+	m, err = auth.ChooseMechanism([]string{"PLAIN", "LOGIN"}, &auth.ClientOptions{Password: "pw"})
+	fmt.Println(m, err)
+	m, err = auth.ChooseMechanism([]string{"PLAIN", "LOGIN"}, &auth.ClientOptions{Password: "pw", AllowInsecure: true})
+	fmt.Println(m, err)
+	// Output:
+	// CRAM-MD5 <nil>
+	//  auth: mechanism requires TLS
+	// PLAIN <nil>
+}
+
+// Serving "AUTH LOGIN" in an SMTP server: the callback writes a 334 line
+// and returns the client's answer (here scripted).
+func ExampleServeExchange() {
+	store := auth.NewMemoryStore()
+	if err := store.SetPassword("alice", "wonderland", 0); err != nil {
+		panic(err)
+	}
+	m, err := auth.NewServer("LOGIN", &auth.ServerOptions{Credentials: store, AllowInsecure: true})
+	if err != nil {
+		panic(err)
+	}
+	answers := []string{"YWxpY2U=", "d29uZGVybGFuZA=="}
+	id, err := auth.ServeExchange(context.Background(), m, "", 0, func(challenge string) (string, error) {
+		fmt.Println("S: 334 " + challenge)
+		a := answers[0]
+		answers = answers[1:]
+		fmt.Println("C: " + a)
+		return a, nil
+	})
+	fmt.Println(id.User(), err)
+	// Output:
+	// S: 334 VXNlcm5hbWU6
+	// C: YWxpY2U=
+	// S: 334 UGFzc3dvcmQ6
+	// C: d29uZGVybGFuZA==
+	// alice <nil>
+}

@@ -100,6 +100,10 @@ func (sc *scramServer) clientFirst(ctx context.Context, msg string) ([]byte, err
 
 // checkBinding enforces the gs2-cbind-flag rules of RFC 5802 section 6,
 // including downgrade protection, and computes the channel binding data.
+//
+// QUIRK: RFC 5802 reports these failures as e= in server-final-message; we
+// fail at once, since SMTP, IMAP and POP3 cannot carry e= with a failure
+// reply and continuing would only cost a salted-password round trip.
 func (sc *scramServer) checkBinding() error {
 	o := &sc.s.opts
 	fail := func(reason string) error {
