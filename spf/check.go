@@ -179,8 +179,10 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 	r := e.checkHost(ascii, true)
 	o.Result, o.Mechanism, o.Explanation, o.Err = r.result, r.mech, r.exp, r.err
 	o.Queries, o.Lookups, o.VoidLookups = e.queries, e.lookups, e.voids
-	c.log.Debug("spf: check", "identity", id, "ip", ip, "domain", domain, "result", o.Result,
-		"mechanism", o.Mechanism, "queries", o.Queries, "err", o.Err)
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.Debug("spf: check", "identity", id, "ip", ip, "domain", domain, "result", o.Result,
+			"mechanism", o.Mechanism, "queries", o.Queries, "err", o.Err)
+	}
 	return o
 }
 

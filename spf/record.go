@@ -283,6 +283,7 @@ func parseNet(s string, six bool) (netip.Prefix, bool) {
 // String formats the directive as it appears in a record.
 func (d Directive) String() string {
 	var b strings.Builder
+	b.Grow(len(d.Mechanism) + len(d.DomainSpec) + 16)
 	if d.Qualifier != QualifierPass || d.explicitQualifier {
 		b.WriteByte(byte(d.Qualifier))
 	}
