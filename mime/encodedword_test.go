@@ -277,5 +277,19 @@ func FuzzEncodeDecode(f *testing.F) {
 				require.LessOrEqual(t, len(w), maxEncodedWord)
 			}
 		}
+		// A phrase is atoms and encoded words (or one quoted string).
+		ph := e.EncodePhrase(s)
+		if strings.HasPrefix(ph, `"`) {
+			require.False(t, needsEncoding(s, false))
+			return
+		}
+		for _, w := range strings.Fields(ph) {
+			for i := 0; i < len(w); i++ {
+				require.True(t, isAtext(w[i]), "%q in phrase %q", w[i], ph)
+			}
+		}
+		got, err = DecodeHeader(ph)
+		require.NoError(t, err, "%q", ph)
+		require.Equal(t, s, got, "phrase %q", ph)
 	})
 }
