@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/yubinmail/yubin/auth"
@@ -28,6 +29,12 @@ type SubmitOptions struct {
 	// Envelope, when set, replaces the envelope taken from the header. Bcc
 	// fields are removed from what is sent in either case.
 	Envelope *envelope.Envelope
+	// From, when set, replaces the reverse-path taken from the header
+	// ("local@domain", or "<>" for the null path).
+	From string
+	// To, when not nil, replaces the recipients taken from the header
+	// ("local@domain" each).
+	To []string
 	// Now gives the time for a missing Date field. Default time.Now.
 	Now func() time.Time
 }
@@ -49,11 +56,9 @@ func Submit(ctx context.Context, addr string, msg io.Reader, opts *SubmitOptions
 	if err != nil && !errors.As(err, &ws) {
 		return nil, fmt.Errorf("smtp: submit: reading the header: %w", err)
 	}
-	env := opts.Envelope
-	if env == nil {
-		if env, err = envelope.FromMessage(&h); err != nil {
-			return nil, fmt.Errorf("smtp: submit: %w", err)
-		}
+	env, err := submitEnvelope(&h, opts)
+	if err != nil {
+		return nil, err
 	}
 	now := time.Now
 	if opts.Now != nil {
@@ -88,6 +93,42 @@ func Submit(ctx context.Context, addr string, msg io.Reader, opts *SubmitOptions
 		c.Quit(ctx)
 	}
 	return res, err
+}
+
+// submitEnvelope takes the envelope from the options or the header.
+func submitEnvelope(h *rfc5322.Header, opts *SubmitOptions) (*envelope.Envelope, error) {
+	if opts.Envelope != nil {
+		return opts.Envelope, nil
+	}
+	override, err := NewEnvelope(strings.Trim(opts.From, "<>"), opts.To...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: submit: %w", err)
+	}
+	if opts.From != "" && opts.To != nil {
+		return override, nil
+	}
+	// Give FromMessage a sender and a recipient where the options replace
+	// them, so that a header that lacks one still yields the other.
+	c := h.Clone()
+	if opts.From != "" {
+		c.Del("Sender")
+		c.Add("Sender", "placeholder@invalid")
+	}
+	if opts.To != nil {
+		c.Add("To", "placeholder@invalid")
+	}
+	env, err := envelope.FromMessage(&c)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: submit: %w", err)
+	}
+	if opts.From != "" {
+		env.From = override.From
+	}
+	if opts.To != nil {
+		env.Rcpts = override.Rcpts
+	}
+	env.MailParams.SMTPUTF8 = env.MailParams.SMTPUTF8 || override.MailParams.SMTPUTF8
+	return env, nil
 }
 
 // SendMail connects to addr, authenticates when a is not nil, and sends msg

@@ -68,3 +68,34 @@ func TestSendMail(t *testing.T) {
 	_, err = SendMail(context.Background(), addr, nil, "", []string{"not an address"}, strings.NewReader(""), nil)
 	require.Error(t, err)
 }
+
+func TestSubmitEnvelopeOverrides(t *testing.T) {
+	be := &memBackend{}
+	addr := startServer(t, &Server{Backend: be})
+	noFrom := "To: b@mx.test\r\nBcc: hidden@mx.test\r\nSubject: x\r\n\r\ny\r\n"
+	cases := []struct {
+		name      string
+		opts      *SubmitOptions
+		msg       string
+		wantFrom  string
+		wantRcpts []string
+	}{
+		{"from only", &SubmitOptions{From: "env@src.test"}, noFrom, "<env@src.test>", []string{"<b@mx.test>", "<hidden@mx.test>"}},
+		{"null from", &SubmitOptions{From: "<>"}, noFrom, "<>", []string{"<b@mx.test>", "<hidden@mx.test>"}},
+		{"to only", &SubmitOptions{To: []string{"c@mx.test"}}, "From: a@src.test\r\n\r\nz\r\n", "<a@src.test>", []string{"<c@mx.test>"}},
+		{"both", &SubmitOptions{From: "e@src.test", To: []string{"d@mx.test"}}, "\r\nbody\r\n", "<e@src.test>", []string{"<d@mx.test>"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n := len(be.messages())
+			_, err := Submit(testCtx(t), addr, strings.NewReader(tc.msg), tc.opts)
+			require.NoError(t, err)
+			m := be.messages()[n]
+			require.Equal(t, tc.wantFrom, m.From)
+			require.Equal(t, tc.wantRcpts, m.Rcpts)
+			require.NotContains(t, m.Data, "hidden")
+		})
+	}
+	_, err := Submit(testCtx(t), addr, strings.NewReader("Subject: x\r\n\r\n"), nil)
+	require.Error(t, err, "no sender and no recipients")
+}
