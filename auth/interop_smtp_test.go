@@ -206,3 +206,45 @@ func TestInteropSwaks(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropCurl logs in with curl's SASL client (Debian package curl),
+// the only common client here that speaks EXTERNAL.
+func TestInteropCurl(t *testing.T) {
+	bin := lookPeer(t, "curl")
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		want  Identity
+		mechs []string // advertised; nil means all
+	}{
+		{"PLAIN", []string{"--login-options", "AUTH=PLAIN", "-u", "alice:wonderland"}, Identity{Mechanism: Plain, Authn: "alice"}, nil},
+		{"LOGIN", []string{"--login-options", "AUTH=LOGIN", "-u", "alice:wonderland"}, Identity{Mechanism: Login, Authn: "alice"}, nil},
+		{"CRAM-MD5", []string{"--login-options", "AUTH=CRAM-MD5", "-u", "alice:wonderland"}, Identity{Mechanism: CRAMMD5, Authn: "alice"}, nil},
+		{"EXTERNAL", []string{"--login-options", "AUTH=EXTERNAL", "-u", "alice:"}, Identity{Mechanism: External, Authn: "alice", Authz: "alice"}, nil},
+		{"OAUTHBEARER", []string{"--login-options", "AUTH=OAUTHBEARER", "-u", "alice:", "--oauth2-bearer", "tok-alice.123"},
+			Identity{Mechanism: OAuthBearer, Authn: "alice", Authz: "alice"}, nil},
+		// curl prefers OAUTHBEARER whenever it is offered.
+		{"XOAUTH2", []string{"--login-options", "AUTH=XOAUTH2", "-u", "alice:", "--oauth2-bearer", "tok-alice.123"},
+			Identity{Mechanism: XOAuth2, Authn: "alice", Authz: "alice"}, []string{XOAuth2}},
+		{"OAUTHBEARER bad token", []string{"--login-options", "AUTH=OAUTHBEARER", "-u", "alice:", "--oauth2-bearer", "nope"}, Identity{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mechs := tc.mechs
+			if mechs == nil {
+				mechs = Mechanisms()
+			}
+			m, addr := startMiniSMTP(t, mechs)
+			args := append([]string{"-sS", "--ssl-reqd", "-k", "smtp://" + addr, "--mail-from", "a@example.com",
+				"--mail-rcpt", "b@example.com", "-T", "-"}, tc.args...)
+			cmd := exec.Command(bin, args...)
+			cmd.Stdin = strings.NewReader("Subject: t\r\n\r\nhello\r\n")
+			out, err := cmd.CombinedOutput()
+			if tc.want.Mechanism == "" {
+				require.Error(t, err, "%s", out)
+				return
+			}
+			require.NoError(t, err, "%s", out)
+			require.Equal(t, tc.want, <-m.ids)
+		})
+	}
+}
