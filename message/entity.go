@@ -22,8 +22,11 @@ const (
 	// message/rfc822 is kept as a leaf.
 	WarnMultipartCTE mime.WarningCode = "entity-encoded-composite"
 	// WarnUnknownCTE: an unknown Content-Transfer-Encoding; the body is
-	// treated as application/octet-stream (RFC 2045 section 6.4).
+	// not decoded (RFC 2045 section 6.4).
 	WarnUnknownCTE mime.WarningCode = "entity-unknown-cte"
+	// WarnNoParts: no delimiter was found in a multipart body; it is given
+	// one text/plain child holding the body, up to the preamble limit.
+	WarnNoParts mime.WarningCode = "entity-no-parts"
 )
 
 // WalkOptions limit the entity walk. A nil *WalkOptions means defaults.
@@ -81,6 +84,10 @@ type Entity struct {
 	Children []*Entity
 	// Encapsulated is true for the message inside a message/rfc822 part.
 	Encapsulated bool
+	// InEncoded is true below a transfer-encoded message/rfc822 part: the
+	// offsets then count bytes of that part's decoded body, and Open
+	// cannot be used.
+	InEncoded bool
 
 	Header           Header
 	MediaType        mime.MediaType   // defaults applied (RFC 2045 section 5.2)
@@ -100,8 +107,9 @@ type Entity struct {
 	// transfer decoding, multipart structure).
 	Warnings mime.Warnings
 
-	body    *countReader
-	decoded io.Reader
+	body      *countReader
+	decoded   io.Reader
+	synthetic bool // the text/plain child of a multipart without parts
 }
 
 // IsMultipart reports whether the entity is a multipart container.
@@ -111,7 +119,15 @@ func (e *Entity) IsMultipart() bool { return e.MediaType.Type == "multipart" }
 // part whose body the walker descends into.
 func (e *Entity) IsMessage() bool {
 	return e.MediaType.Type == "message" && (e.MediaType.Subtype == "rfc822" || e.MediaType.Subtype == "global") &&
-		identityCTE(e.TransferEncoding)
+		knownCTE(e.TransferEncoding) && !e.synthetic
+}
+
+func knownCTE(cte string) bool {
+	switch cte {
+	case "7bit", "8bit", "binary", "base64", "quoted-printable", "x-uuencode", "uuencode", "x-uue":
+		return true
+	}
+	return false
 }
 
 // IsLeaf reports whether the entity has a body of its own (it is neither
@@ -294,17 +310,12 @@ func (e *Entity) setup(defType string) {
 	}
 	if e.MediaType.Type == "message" && !identityCTE(cte) {
 		// QUIRK: an encoded message/rfc822 (RFC 2046 section 5.2.1 forbids
-		// it) is kept as a leaf so that offsets stay honest; read its
-		// Body and walk it again to see inside.
+		// it) is decoded and walked; see InEncoded.
 		e.warn(WarnMultipartCTE, cte)
 	}
-	switch cte {
-	case "7bit", "8bit", "binary", "base64", "quoted-printable", "x-uuencode", "uuencode", "x-uue":
-	default:
-		// RFC 2045 section 6.4.
+	if !knownCTE(cte) {
+		// RFC 2045 section 6.4: the body is left as it is.
 		e.warn(WarnUnknownCTE, cte)
-		e.MediaType = mime.MediaType{Type: "application", Subtype: "octet-stream"}
-		e.TransferEncoding = "binary"
 	}
 }
 

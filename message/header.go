@@ -36,6 +36,12 @@ const (
 	WarnNoBody mime.WarningCode = "header-no-separator"
 	// WarnHeader8Bit: a field held 8-bit bytes that are not valid UTF-8.
 	WarnHeader8Bit mime.WarningCode = "header-8bit"
+	// WarnNoHeader: the first line was not a field; the section has no
+	// header and that line is the first line of the body.
+	WarnNoHeader mime.WarningCode = "header-missing"
+	// WarnBlankSeparator: a line of only whitespace, followed by a line
+	// that is not a field, was taken as the end of the header.
+	WarnBlankSeparator mime.WarningCode = "header-whitespace-separator"
 )
 
 // HeaderOptions limit and tune ReadHeader. A nil *HeaderOptions means the
@@ -122,6 +128,7 @@ type Header struct {
 	fields   []*Field
 	mboxFrom []byte
 	sep      []byte // the empty line that ended the header as read
+	noHeader bool   // the section had no header: its first line was body
 
 	// UTF8 makes Add and Set write non-ASCII text as raw UTF-8 (RFC 6532,
 	// for SMTPUTF8 transport) instead of RFC 2047 encoded words.
@@ -191,7 +198,21 @@ func (hr *headerReader) line() ([]byte, error) {
 }
 
 func (hr *headerReader) read() error {
-	first := true
+	if first, _ := hr.peekLine(); isMboxFrom(first) {
+		ln, err := hr.line()
+		if err != nil {
+			return err
+		}
+		hr.n += len(ln)
+		hr.h.mboxFrom = ln
+		hr.warn(WarnMboxFrom, 0, "")
+	}
+	if first, ok := hr.peekLine(); len(trimEOL(first)) > 0 && !isWSP(first[0]) && !isFieldStart(first, ok) {
+		// QUIRK: no header at all; the line belongs to the body.
+		hr.h.noHeader = true
+		hr.warn(WarnNoHeader, hr.n, "")
+		return nil
+	}
 	for {
 		off := hr.n
 		ln, err := hr.line()
@@ -207,13 +228,6 @@ func (hr *headerReader) read() error {
 		hr.n += len(ln)
 		hr.checkEOL(ln, off)
 		content := trimEOL(ln)
-		if first && isMboxFrom(ln) {
-			first = false
-			hr.h.mboxFrom = ln
-			hr.warn(WarnMboxFrom, off, "")
-			continue
-		}
-		first = false
 		if len(content) == 0 {
 			hr.h.sep = ln
 			return nil
@@ -226,6 +240,14 @@ func (hr *headerReader) read() error {
 			hr.warn(WarnHeader8Bit, off, "")
 		}
 		if isWSP(ln[0]) {
+			if len(bytes.Trim(content, " \t")) == 0 {
+				if next, ok := hr.peekLine(); len(trimEOL(next)) > 0 && !isWSP(next[0]) && !isFieldStart(next, ok) {
+					// QUIRK: "CRLF SP CRLF" before the body.
+					hr.warn(WarnBlankSeparator, off, "")
+					hr.h.sep = ln
+					return nil
+				}
+			}
 			if n := len(hr.h.fields); n > 0 {
 				f := hr.h.fields[n-1]
 				f.raw = append(f.raw, ln...)
@@ -241,6 +263,40 @@ func (hr *headerReader) read() error {
 			return err
 		}
 	}
+}
+
+// peekLine returns the next line without consuming it; it may be cut short
+// when longer than the reader's buffer.
+func (hr *headerReader) peekLine() (line []byte, complete bool) {
+	for n := 128; ; n *= 2 {
+		b, err := hr.r.Peek(n)
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			return b[:i+1], true
+		}
+		if err != nil {
+			return b, err != bufio.ErrBufferFull
+		}
+	}
+}
+
+// isFieldStart reports whether ln begins with a field name and a colon
+// (RFC 5322 section 3.6.8, with obsolete whitespace before the colon). A
+// line cut short that could still be a field counts as one.
+func isFieldStart(ln []byte, complete bool) bool {
+	if complete {
+		ln = trimEOL(ln)
+	}
+	i := 0
+	for i < len(ln) && ln[i] > ' ' && ln[i] < 0x7f && ln[i] != ':' {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	for i < len(ln) && isWSP(ln[i]) {
+		i++
+	}
+	return i == len(ln) && !complete || i < len(ln) && ln[i] == ':'
 }
 
 func (hr *headerReader) add(f *Field) error {
@@ -441,7 +497,7 @@ func (h *Header) Del(name string) {
 
 // Clone returns a deep copy.
 func (h *Header) Clone() Header {
-	c := Header{UTF8: h.UTF8, mboxFrom: h.mboxFrom, sep: h.sep}
+	c := Header{UTF8: h.UTF8, mboxFrom: h.mboxFrom, sep: h.sep, noHeader: h.noHeader}
 	c.fields = make([]*Field, len(h.fields))
 	for i, f := range h.fields {
 		nf := *f
@@ -458,9 +514,12 @@ func (h *Header) format(name, value string) *Field {
 
 // WriteTo writes the fields and the empty line that ends the header: the
 // one that was read, or CRLF. An unmodified header is written back byte for
-// byte.
+// byte (a section read without any header writes nothing).
 func (h *Header) WriteTo(w io.Writer) (int64, error) {
 	var n int64
+	if h.noHeader && len(h.fields) == 0 {
+		return 0, nil
+	}
 	for _, f := range h.fields {
 		m, err := w.Write(f.raw)
 		n += int64(m)

@@ -33,6 +33,9 @@ func TestReadHeader(t *testing.T) {
 		{"bare lf", "From: a@x\nTo: b@y\n\nbody\n", [][2]string{{"From", "a@x"}, {"To", "b@y"}}, []mime.WarningCode{WarnBareLF}, "body\n"},
 		{"cr cr lf", "From: a@x\r\r\n\r\nb", [][2]string{{"From", "a@x"}}, []mime.WarningCode{WarnExtraCR}, "b"},
 		{"mbox from", "From joe@x Tue Nov 24 10:00:00 2026\nFrom: joe@x\n\n", [][2]string{{"From", "joe@x"}}, []mime.WarningCode{WarnMboxFrom, WarnBareLF}, ""},
+		{"no header", "just body\r\nA: 1\r\n", nil, []mime.WarningCode{WarnNoHeader}, "just body\r\nA: 1\r\n"},
+		{"whitespace separator", "A: 1\r\n \r\nbody text\r\n", [][2]string{{"A", "1"}}, []mime.WarningCode{WarnBlankSeparator}, "body text\r\n"},
+		{"whitespace continuation", "A: 1\r\n \r\nB: 2\r\n\r\n", [][2]string{{"A", "1"}, {"B", "2"}}, nil, ""},
 		{"no colon keeps going", "A: 1\r\nthis is junk\r\nB: 2\r\n\r\n", [][2]string{{"A", "1"}, {"", "this is junk"}, {"B", "2"}}, []mime.WarningCode{WarnNoColon}, ""},
 		{"space before colon", "Subject : x\r\n\r\n", [][2]string{{"Subject", "x"}}, []mime.WarningCode{WarnBadFieldName}, ""},
 		{"orphan continuation", " lead\r\nA: 1\r\n\r\n", [][2]string{{"", "lead"}, {"A", "1"}}, []mime.WarningCode{WarnOrphanContinuation}, ""},
@@ -64,7 +67,7 @@ func TestReadHeader(t *testing.T) {
 			// Writing back reproduces the input (minus an mbox line).
 			want := strings.TrimPrefix(tt.in, string(h.MboxFrom()))
 			want = want[:len(want)-len(tt.body)]
-			if tt.warn != nil && tt.warn[0] == WarnNoBody {
+			if tt.warn != nil && tt.warn[0] == WarnNoBody && !h.noHeader {
 				want += "\r\n"
 			}
 			require.Equal(t, want, string(h.Bytes()))
@@ -184,7 +187,7 @@ func FuzzReadHeader(f *testing.F) {
 		out := h.Bytes()
 		want := in[len(h.MboxFrom()):]
 		want = want[:len(want)-len(rest)]
-		if h.sep == nil { // EOF without the empty line: WriteTo adds CRLF
+		if h.sep == nil && !h.noHeader { // EOF without the empty line: WriteTo adds CRLF
 			want = append(append([]byte(nil), want...), "\r\n"...)
 		}
 		if !bytes.Equal(out, want) {
@@ -197,12 +200,17 @@ func FuzzReadHeader(f *testing.F) {
 	})
 }
 
-// Found by FuzzReadHeader: "From " alone is a junk line, not an mbox
-// separator, and must read the same after writing.
+// Found by FuzzReadHeader: "From " alone is not an mbox separator nor a
+// field: the section has no header, before and after writing.
 func TestReadHeaderFromSpaceRegression(t *testing.T) {
-	h, _, _ := readHeader(t, "From ")
-	require.Equal(t, 1, h.Len())
-	h2, _, _ := readHeader(t, string(h.Bytes()))
-	require.Equal(t, 1, h2.Len())
-	require.Nil(t, h2.MboxFrom())
+	for _, in := range []string{"From ", "From \r\n"} {
+		h, err, rest := readHeader(t, in)
+		require.Equal(t, 0, h.Len())
+		require.Nil(t, h.MboxFrom())
+		require.Equal(t, in, rest)
+		var ws mime.Warnings
+		require.ErrorAs(t, err, &ws)
+		require.True(t, ws.Has(WarnNoHeader))
+		require.Empty(t, h.Bytes())
+	}
 }

@@ -41,7 +41,9 @@ type Walker struct {
 type frame struct {
 	e       *Entity
 	mr      *mime.MultipartReader // multipart containers
-	src     *countReader          // the container's body
+	src     *countReader          // the container's body (decoded for an encoded message)
+	raw     *countReader          // the container's raw body
+	base    int64                 // offset of the first byte of src
 	n       int                   // children so far
 	msgDone bool                  // message containers: the inner message was returned
 }
@@ -97,6 +99,9 @@ func (w *Walker) next() (*Entity, error) {
 		if _, err := io.Copy(io.Discard, f.src); err != nil {
 			return nil, err
 		}
+		if _, err := io.Copy(io.Discard, f.raw); err != nil {
+			return nil, err
+		}
 		w.stack = w.stack[:len(w.stack)-1]
 	}
 	return nil, io.EOF
@@ -133,14 +138,15 @@ func (e *Entity) headerErr(err error) error {
 // inner reads the header of the message inside a message/rfc822 part.
 func (w *Walker) inner(f *frame) (*Entity, error) {
 	br := bufio.NewReaderSize(f.src, 4096)
-	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1, Encapsulated: true, HeaderOffset: f.e.BodyOffset}
+	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1, Encapsulated: true, HeaderOffset: f.base,
+		InEncoded: f.e.InEncoded || f.src != f.raw}
 	h, err := ReadHeader(br, w.opts.Header)
 	if err = e.headerErr(err); err != nil {
 		return nil, err
 	}
 	e.Header = h
 	e.HeaderOffset += int64(len(h.MboxFrom()))
-	e.BodyOffset = f.e.BodyOffset + f.src.n - int64(br.Buffered())
+	e.BodyOffset = f.base + f.src.n - int64(br.Buffered())
 	f.e.Children = append(f.e.Children, e)
 	return w.enter(e, br, f.e.Section, true)
 }
@@ -156,12 +162,21 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 			if be != nil {
 				f.e.warn(WarnNoBoundary, be.Error())
 			}
+			if f.n == 0 {
+				// QUIRK: no delimiter at all; the body becomes one part.
+				f.n++
+				c := &Entity{Parent: f.e, Depth: f.e.Depth + 1, synthetic: true, InEncoded: f.e.InEncoded,
+					HeaderOffset: f.e.BodyOffset, BodyOffset: f.e.BodyOffset}
+				c.warn(WarnNoParts, "")
+				f.e.Children = append(f.e.Children, c)
+				return w.enter(c, bytes.NewReader(f.mr.Preamble()), childSection(f.e.Section, 1), false)
+			}
 			f.e.Warnings = append(f.e.Warnings, f.mr.Warnings()...)
 			return nil, nil
 		}
 		return nil, err
 	}
-	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1,
+	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1, InEncoded: f.e.InEncoded,
 		HeaderOffset: f.e.BodyOffset + p.HeaderOffset, BodyOffset: f.e.BodyOffset + p.BodyOffset}
 	h, err := ReadHeader(bufio.NewReader(bytes.NewReader(p.RawHeader)), w.opts.Header)
 	if err = e.headerErr(err); err != nil {
@@ -185,7 +200,7 @@ func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) 
 		return nil, &mime.LimitError{Limit: "MaxDepth", Max: int64(w.opts.MaxDepth)}
 	}
 	def := "text/plain; charset=us-ascii"
-	if p := e.Parent; p != nil && !message && p.MediaType.Subtype == "digest" {
+	if p := e.Parent; p != nil && !message && !e.synthetic && p.MediaType.Subtype == "digest" {
 		def = "message/rfc822"
 	}
 	e.setup(def)
@@ -201,9 +216,15 @@ func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) 
 	switch {
 	case e.IsMultipart():
 		b, _ := e.MediaType.Params.Get("boundary")
-		w.stack = append(w.stack, &frame{e: e, src: cnt, mr: mime.NewMultipartReader(cnt, b, w.opts.Multipart)})
+		w.stack = append(w.stack, &frame{e: e, src: cnt, raw: cnt, base: e.BodyOffset,
+			mr: mime.NewMultipartReader(cnt, b, w.opts.Multipart)})
 	case e.IsMessage():
-		w.stack = append(w.stack, &frame{e: e, src: cnt})
+		f := &frame{e: e, src: cnt, raw: cnt, base: e.BodyOffset}
+		if !identityCTE(e.TransferEncoding) {
+			d, _ := mime.NewTransferDecoder(e.TransferEncoding, cnt)
+			f.src, f.base = &countReader{r: d}, 0
+		}
+		w.stack = append(w.stack, f)
 	default:
 		e.body = cnt
 		w.cur = e
@@ -245,9 +266,20 @@ func ReadStructure(r io.Reader, opts *WalkOptions) (*Entity, error) {
 	}
 }
 
+// ErrInEncoded is returned by readers from Open for an entity inside an
+// encoded message/rfc822, whose offsets are not offsets in the input.
+var ErrInEncoded = errors.New("message: entity is inside an encoded message/rfc822")
+
+type errorReader struct{ err error }
+
+func (r errorReader) Read([]byte) (int, error) { return 0, r.err }
+
 // Open returns the entity's raw body from ra, which must hold the same
-// bytes that were walked. The entity must be Complete.
+// bytes that were walked. The entity must be Complete and not InEncoded.
 func (e *Entity) Open(ra io.ReaderAt) io.Reader {
+	if e.InEncoded {
+		return errorReader{ErrInEncoded}
+	}
 	return io.NewSectionReader(ra, e.BodyOffset, e.EndOffset-e.BodyOffset)
 }
 

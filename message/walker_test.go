@@ -35,7 +35,9 @@ func dumpTree(t *testing.T, msg []byte) string {
 			break
 		}
 		require.NoError(t, err)
-		require.Equal(t, string(msg[e.HeaderOffset:e.BodyOffset]), string(e.Header.Bytes()[:e.Header.rawLen()]), "header of %q", e.Section)
+		if !e.InEncoded {
+			require.Equal(t, string(msg[e.HeaderOffset:e.BodyOffset]), string(e.Header.Bytes()[:e.Header.rawLen()]), "header of %q", e.Section)
+		}
 		fmt.Fprintf(&b, "%s%s %s", strings.Repeat("  ", e.Depth), orDash(e.Section), e.MediaType.Type+"/"+e.MediaType.Subtype)
 		if cs := e.Charset(); cs != "" {
 			fmt.Fprintf(&b, " charset=%s", cs)
@@ -51,11 +53,16 @@ func dumpTree(t *testing.T, msg []byte) string {
 			leaves = append(leaves, e)
 			dec, err := io.ReadAll(e.Body())
 			require.NoError(t, err)
-			raw, err := io.ReadAll(e.Open(bytes.NewReader(msg)))
-			require.NoError(t, err)
-			again, err := io.ReadAll(e.OpenDecoded(bytes.NewReader(msg)))
-			require.NoError(t, err)
-			require.Equal(t, dec, again)
+			raw := dec
+			if !e.InEncoded {
+				raw, err = io.ReadAll(e.Open(bytes.NewReader(msg)))
+				require.NoError(t, err)
+				again, err := io.ReadAll(e.OpenDecoded(bytes.NewReader(msg)))
+				require.NoError(t, err)
+				require.Equal(t, dec, again)
+			} else {
+				fmt.Fprint(&b, " in-encoded")
+			}
 			sum := sha256.Sum256(dec)
 			fmt.Fprintf(&b, " size=%d sha=%s", len(dec), hex.EncodeToString(sum[:6]))
 			if e.MediaType.Type == "text" {
@@ -155,7 +162,7 @@ func TestRoundTrip(t *testing.T) {
 		var le *mime.LimitError
 		require.False(t, errors.As(err, &le), f)
 		var out bytes.Buffer
-		if h.sep == nil && len(msg) > 0 && !bytes.HasSuffix(msg, []byte("\n\n")) && !bytes.HasSuffix(msg, []byte("\r\n\r\n")) {
+		if h.sep == nil && !h.noHeader && len(msg) > 0 && !bytes.HasSuffix(msg, []byte("\n\n")) && !bytes.HasSuffix(msg, []byte("\r\n\r\n")) {
 			// A header without a body: WriteTo adds the empty line.
 			_, err = h.WriteTo(&out)
 			require.NoError(t, err)
@@ -170,6 +177,9 @@ func TestRoundTrip(t *testing.T) {
 
 		// And every entity's header is reproduced at its offsets.
 		_ = Walk(bytes.NewReader(msg), nil, func(e *Entity) error {
+			if e.InEncoded {
+				return nil
+			}
 			require.Equal(t, string(msg[e.HeaderOffset:e.BodyOffset]), string(e.Header.Bytes()[:e.Header.rawLen()]), "%s %q", f, e.Section)
 			return nil
 		})
