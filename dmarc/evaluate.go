@@ -78,10 +78,13 @@ type Result struct {
 	// Err is the typed cause for temperror, permerror and no-policy.
 	Err error
 
-	AuthorDomain string // RFC5322.From domain, lower case
-	OrgDomain    string // its Organizational Domain
-	RecordDomain string // where the record was found
-	Record       *Record
+	AuthorDomain string // RFC5322.From domain, lower case (the first one when there are several)
+	// AuthorDomains lists every author domain when From did not name
+	// exactly one author.
+	AuthorDomains []string
+	OrgDomain     string // its Organizational Domain
+	RecordDomain  string // where the record was found
+	Record        *Record
 	// Sampled is false when pct= excluded the message from the policy.
 	Sampled bool
 
@@ -121,11 +124,16 @@ func Evaluate(ctx context.Context, in *Input, opts *Options) *Result {
 			}
 		}
 		worst.Reason = "several authors, strictest: " + worst.Reason
+		worst.AuthorDomains = domains
 		return worst
 	}
-	return &Result{Status: StatusFail, Policy: PolicyReject, Disposition: PolicyReject, Sampled: true,
+	r := &Result{Status: StatusFail, Policy: PolicyReject, Disposition: PolicyReject, Sampled: true,
 		Reason: "From does not name exactly one author", Err: errors.Join(ErrAuthor, err),
-		AuthorDomain: strings.Join(domains, ",")}
+		AuthorDomains: domains}
+	if len(domains) > 0 {
+		r.AuthorDomain = domains[0]
+	}
+	return r
 }
 
 // stricter orders results: a worse disposition, then a fail over a pass.
