@@ -167,6 +167,10 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 		o.Result = None // section 4.3: malformed domain
 		return o
 	}
+	if a, ok := checkDomain(senderDomain); ok {
+		senderDomain = a // %{o} in A-labels too, like %{d}
+		sender = local + "@" + a
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	e := &eval{

@@ -65,7 +65,8 @@ type Client struct {
 // Result is the answer to one query.
 type Result struct {
 	// Name is the canonical name the records belong to, after CNAMEs,
-	// fully qualified with its final dot.
+	// lower case, fully qualified with its final dot, in miekg/dns
+	// presentation form (unusual octets escaped as \X or \DDD).
 	Name string
 	// Records are the answer records of the queried type owned by Name.
 	// Empty for NODATA. Callers must not modify them: they may be shared
