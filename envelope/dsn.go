@@ -37,6 +37,18 @@ func (t TypedValue) String() string {
 	return t.Type + "; " + t.Value
 }
 
+// Host returns the host name or address of an MTA field (Reporting-MTA,
+// Remote-MTA, ...) without comments, brackets or a trailing dot: Gmail
+// writes "dns; mx.example.test. (192.0.2.1, the server for ...)".
+func (t TypedValue) Host() string {
+	v := strings.TrimSpace(stripComments(t.Value))
+	if i := strings.IndexAny(v, " \t"); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.TrimSuffix(strings.Trim(v, "[]"), ".")
+	return v
+}
+
 // IsZero reports whether the value is empty.
 func (t TypedValue) IsZero() bool { return t.Type == "" && t.Value == "" }
 

@@ -99,6 +99,13 @@ func TestParseDSNDetails(t *testing.T) {
 	require.Equal(t, "X-Postfix-Queue-ID", d.MessageFields[1].Name)
 	require.True(t, d.Recipients[0].Status.IsPermanent())
 	require.True(t, d.Recipients[1].Status.IsTemporary())
+	require.Equal(t, "mx.rcpt.test", d.Recipients[0].RemoteMTA.Host())
+	for in, want := range map[string]string{
+		"mx.rcpt.test. (192.0.2.27, the server for the domain rcpt.test.)": "mx.rcpt.test",
+		"[192.0.2.1]": "192.0.2.1", "": "", "a.test extra": "a.test",
+	} {
+		require.Equal(t, want, TypedValue{Type: "dns", Value: in}.Host())
+	}
 
 	f2, err := os.Open("testdata/dsn/global.eml")
 	require.NoError(t, err)
