@@ -145,6 +145,8 @@ func TestMultipartCases(t *testing.T) {
 			[]string{"x", "y\r\n"}, nil, []WarningCode{WarnMultipartNoCloseDelimiter}},
 		{"prefix of a nested boundary", "abc", "--abc\r\nContent-Type: multipart/mixed; boundary=abcdef\r\n\r\n--abcdef\r\n\r\ninner\r\n--abcdef--\r\n--abc--\r\n",
 			[]string{"--abcdef\r\n\r\ninner\r\n--abcdef--"}, nil, nil},
+		{"close-like line of a longer boundary", "abc", "--abc\r\n\r\n--abc--x\r\n--abc--",
+			[]string{"--abc--x"}, nil, nil},
 		{"boundary-like text is body", "b", "--b\r\n\r\n--bx\r\n-- b\r\n--b-x\r\n --b\r\n--b--",
 			[]string{"--bx\r\n-- b\r\n--b-x\r\n --b"}, nil, nil},
 		{"no header", "b", "--b\r\nhello world\r\n--b--",

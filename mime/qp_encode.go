@@ -64,22 +64,43 @@ func (e *qpEncoder) Write(p []byte) (int, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		// Fast path: a safe character in the middle of a line.
-		if c > ' ' && c < 0x7f && c != '=' && e.ws == 0 && !e.cr && e.from == 0 &&
-			e.line > 0 && e.line < e.max {
-			e.out = append(e.out, c)
-			e.line++
-			continue
+	for i := 0; i < len(p); {
+		// Fast path in the middle of a line: copy a run of safe
+		// characters, and blanks followed by a safe character, that fits.
+		if e.ws == 0 && !e.cr && e.from == 0 && e.line > 0 {
+			room := e.max - e.line
+			j := i
+			for j < len(p) && j-i < room {
+				c := p[j]
+				if qpSafe(c) {
+					j++
+					continue
+				}
+				if (c == ' ' || c == '\t') && j+1 < len(p) && j+2-i <= room && qpSafe(p[j+1]) {
+					j += 2
+					continue
+				}
+				break
+			}
+			if j > i {
+				e.out = append(e.out, p[i:j]...)
+				e.line += j - i
+				i = j
+				continue
+			}
 		}
-		e.put(c)
+		e.put(p[i])
+		i++
 		if len(e.out) >= 4000 && e.flush() != nil {
 			return i, e.err
 		}
 	}
 	return len(p), e.flush()
 }
+
+// qpSafe reports whether c is written literally anywhere in a line (RFC
+// 2045 section 6.7 (2)).
+func qpSafe(c byte) bool { return c > ' ' && c < 0x7f && c != '=' }
 
 // put encodes one byte, resolving held state first.
 func (e *qpEncoder) put(c byte) {

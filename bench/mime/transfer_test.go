@@ -111,3 +111,71 @@ func BenchmarkBase64Decode(b *testing.B) {
 		})
 	}
 }
+
+// textInput is what mailers encode: mostly ASCII text with some 8-bit.
+var textInput = []byte(strings.Repeat("Sehr geehrte Damen und Herren, vielen Dank für Ihre Nachricht. Mit freundlichen Grüßen aus Köln.\r\n", 400))
+
+func TestTransferEncodingMatchesStdlib(t *testing.T) {
+	var ours bytes.Buffer
+	e := mime.NewQPEncoder(&ours, nil)
+	e.Write(textInput)
+	e.Close()
+	got, err := io.ReadAll(quotedprintable.NewReader(&ours))
+	require.NoError(t, err)
+	require.Equal(t, textInput, got)
+	ours.Reset()
+	b := mime.NewBase64Encoder(&ours)
+	b.Write(b64Raw)
+	b.Close()
+	got, err = io.ReadAll(base64.NewDecoder(base64.StdEncoding, &ours))
+	require.NoError(t, err)
+	require.Equal(t, b64Raw, got)
+}
+
+var b64Raw = func() []byte {
+	d, _ := io.ReadAll(mime.NewBase64Decoder(bytes.NewReader(b64Input)))
+	return d
+}()
+
+func BenchmarkQPEncode(b *testing.B) {
+	impls := []struct {
+		name string
+		open func(io.Writer) io.WriteCloser
+	}{
+		{"yubin", func(w io.Writer) io.WriteCloser { return mime.NewQPEncoder(w, nil) }},
+		{"stdlib", func(w io.Writer) io.WriteCloser { return quotedprintable.NewWriter(w) }},
+	}
+	for _, impl := range impls {
+		b.Run("german/"+impl.name, func(b *testing.B) {
+			b.SetBytes(int64(len(textInput)))
+			b.ReportAllocs()
+			for b.Loop() {
+				w := impl.open(io.Discard)
+				w.Write(textInput)
+				w.Close()
+			}
+		})
+	}
+}
+
+func BenchmarkBase64Encode(b *testing.B) {
+	impls := []struct {
+		name string
+		open func(io.Writer) io.WriteCloser
+	}{
+		{"yubin", func(w io.Writer) io.WriteCloser { return mime.NewBase64Encoder(w) }},
+		// The stdlib has no line wrapping; this measures encoding alone.
+		{"stdlib", func(w io.Writer) io.WriteCloser { return base64.NewEncoder(base64.StdEncoding, w) }},
+	}
+	for _, impl := range impls {
+		b.Run("attachment/"+impl.name, func(b *testing.B) {
+			b.SetBytes(int64(len(b64Raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				w := impl.open(io.Discard)
+				w.Write(b64Raw)
+				w.Close()
+			}
+		})
+	}
+}
