@@ -15,8 +15,9 @@
 // Mail for the -domains is delivered into DATA/USER (a Maildir) when USER is
 // configured, and refused at RCPT (550 5.1.1) otherwise, so nothing is ever
 // bounced later. Mail for other domains is accepted only from authenticated
-// clients; until Yubin's SMTP client exists it is refused with 550 5.7.1 even
-// then, and -relay is accepted but not used yet.
+// clients (550 5.7.1 otherwise) and goes to the durable outbound queue under
+// DATA/.queue, which delivers it to the -relay smarthost or, without one, to
+// the recipients' MX hosts, retrying and bouncing as an MTA does.
 //
 // The POP3 and IMAP listeners described in DESIGN.md are not served yet;
 // their flags are not present in this version.
@@ -24,6 +25,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,12 +33,14 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/yubinmail/yubin/smtp"
+	"github.com/yubinmail/yubin/smtp/queue"
 )
 
 type userFlags []string
@@ -47,7 +51,7 @@ func (u *userFlags) Set(v string) error { *u = append(*u, v); return nil }
 type config struct {
 	hostname, domains, certFile, keyFile, relay, data string
 	smtpAddr, submissionAddr, smtpsAddr               string
-	insecureAuth                                      bool
+	insecureAuth, relayInsecure                       bool
 	users                                             userFlags
 	verbose                                           bool
 }
@@ -60,7 +64,8 @@ func main() {
 	fs.Var(&cfg.users, "user", "local user as name:password (repeatable; default demo:demo)")
 	fs.StringVar(&cfg.certFile, "tls-cert", "", "TLS certificate file (PEM); default: a generated self-signed one")
 	fs.StringVar(&cfg.keyFile, "tls-key", "", "TLS private key file (PEM)")
-	fs.StringVar(&cfg.relay, "relay", "", "smarthost host:port for outbound mail (accepted, not used yet)")
+	fs.StringVar(&cfg.relay, "relay", "", "smarthost host:port for outbound mail; default: deliver to the recipients' MX hosts")
+	fs.BoolVar(&cfg.relayInsecure, "relay-insecure", false, "do not verify the -relay smarthost's TLS certificate")
 	fs.BoolVar(&cfg.insecureAuth, "insecure-auth", false, "allow AUTH without TLS")
 	fs.StringVar(&cfg.data, "data", "./maildata", "directory of the users' Maildirs")
 	fs.StringVar(&cfg.smtpAddr, "smtp", "127.0.0.1:2525", "SMTP (MX) listen address; empty disables")
@@ -100,9 +105,24 @@ func run(cfg config) error {
 	if fingerprint != "" {
 		fmt.Println("self-signed certificate SHA-256 fingerprint:", fingerprint)
 	}
-	if cfg.relay != "" {
-		logger.Warn("-relay is not used yet: the SMTP client is not available, so non-local mail is refused", "relay", cfg.relay)
+	qstore, err := queue.NewFileStore(filepath.Join(cfg.data, ".queue"))
+	if err != nil {
+		return err
 	}
+	q, err := queue.New(&queue.Options{
+		Store:           qstore,
+		Hostname:        cfg.hostname,
+		DeliveryOptions: deliveryOptions(cfg),
+		Logger:          logger.With("component", "queue"),
+	})
+	if err != nil {
+		return err
+	}
+	store.queue = q
+	qctx, stopQueue := context.WithCancel(context.Background())
+	defer stopQueue()
+	qdone := make(chan struct{})
+	go func() { defer close(qdone); q.Run(qctx) }()
 	base := smtp.Server{
 		Hostname:          cfg.hostname,
 		Backend:           store,
@@ -162,7 +182,18 @@ func run(cfg config) error {
 		wg.Go(func() { srv.Shutdown(ctx) })
 	}
 	wg.Wait()
+	stopQueue()
+	<-qdone
 	return serveErr
+}
+
+// deliveryOptions configures the outbound queue's deliveries.
+func deliveryOptions(cfg config) *smtp.DeliveryOptions {
+	o := &smtp.DeliveryOptions{Relay: cfg.relay, Client: &smtp.ClientOptions{Hostname: cfg.hostname}}
+	if cfg.relay != "" && cfg.relayInsecure {
+		o.Client.TLSConfig = &tls.Config{InsecureSkipVerify: true} // explicitly requested by -relay-insecure
+	}
+	return o
 }
 
 // newServer copies the shared configuration into a Server of its own (a

@@ -193,7 +193,8 @@ func TestLocalDeliveryAndRelayPolicy(t *testing.T) {
 }
 
 func TestSubmissionRequiresTLSAndAuth(t *testing.T) {
-	in := start(t, "-user", "alice:pw")
+	remote := start(t, "-user", "bob:pw", "-domains", "other.test")
+	in := start(t, "-user", "alice:pw", "-relay", remote.addrs["smtp"], "-relay-insecure")
 	c := dial(t, in.addrs["submission"])
 	c.cmd("")
 	caps := c.cmd("EHLO client.test")
@@ -205,14 +206,21 @@ func TestSubmissionRequiresTLSAndAuth(t *testing.T) {
 	require.Contains(t, c.cmd("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00bad"))), "535 5.7.8")
 	require.Contains(t, c.cmd("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00pw"))), "235 2.7.0")
 	require.Contains(t, c.cmd("MAIL FROM:<alice@example.test>"), "250 ")
-	// Authenticated, but outbound relaying is not available yet.
-	require.Contains(t, c.cmd("RCPT TO:<friend@elsewhere.test>"), "550 5.7.1")
+	// Authenticated: non-local mail goes to the outbound queue, which
+	// relays it through the -relay smarthost (here, a second instance).
+	require.Contains(t, c.cmd("RCPT TO:<bob@other.test>"), "250 ")
+	require.Contains(t, c.cmd("RCPT TO:<@x.test:bob@other.test>"), "550 5.7.1") // no source routes
 	require.Contains(t, c.cmd("RCPT TO:<alice@example.test>"), "250 ")
 	require.Contains(t, c.cmd("DATA"), "354 ")
 	require.Contains(t, c.cmd("Subject: self\r\n\r\nhi\r\n."), "250 ")
 	msgs := in.messages(t, "alice")
 	require.Len(t, msgs, 1)
 	require.Contains(t, msgs[0], "with ESMTPSA id")
+	require.Eventually(t, func() bool { return len(remote.messages(t, "bob")) == 1 }, 20*time.Second, 50*time.Millisecond)
+	relayed := remote.messages(t, "bob")[0]
+	require.Contains(t, relayed, "Return-Path: <alice@example.test>\r\n")
+	require.Contains(t, relayed, "by mx.example.test with ESMTPSA id") // our own hop, then the relay hop
+	require.True(t, strings.HasSuffix(relayed, "Subject: self\r\n\r\nhi\r\n"))
 }
 
 func TestDemoUserAndSignals(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/yubinmail/yubin/envelope"
 	"github.com/yubinmail/yubin/maildir"
 	"github.com/yubinmail/yubin/smtp"
+	"github.com/yubinmail/yubin/smtp/queue"
 )
 
 // store is the backend: local users with Maildirs under one directory.
@@ -22,6 +23,7 @@ type store struct {
 	users   map[string]maildir.Dir // lower-case name → Maildir
 	first   string
 	creds   *auth.MemoryStore
+	queue   *queue.Queue // outbound mail from authenticated clients
 }
 
 func newStore(dir, domains string, users []string) (*store, error) {
@@ -62,15 +64,17 @@ func (s *store) NewSession(ctx context.Context, c *smtp.ConnInfo) (smtp.Session,
 }
 
 type session struct {
-	s     *store
-	info  *smtp.ConnInfo
-	from  envelope.Path
-	rcpts []envelope.Path
-	boxes []maildir.Dir
+	s      *store
+	info   *smtp.ConnInfo
+	from   envelope.Path
+	params envelope.MailParams
+	rcpts  []envelope.Path
+	boxes  []maildir.Dir
+	remote []envelope.Recipient // for the outbound queue
 }
 
 func (t *session) Mail(ctx context.Context, from envelope.Path, p *envelope.MailParams) error {
-	t.from = from
+	t.from, t.params = from, *p
 	return nil
 }
 
@@ -84,10 +88,11 @@ func (t *session) Rcpt(ctx context.Context, to envelope.Path, p *envelope.RcptPa
 	}
 	domain := strings.ToLower(strings.TrimSuffix(to.Domain, "."))
 	if !t.s.domains[domain] || len(to.SourceRoute) > 0 {
-		if t.info.Auth != nil {
-			return &smtp.Error{Code: 550, EnhancedCode: envelope.CodeRelayDenied, Message: "Relaying is not available yet on this server"}
+		if t.info.Auth == nil || t.s.queue == nil || len(to.SourceRoute) > 0 {
+			return smtp.ErrRelayDenied
 		}
-		return smtp.ErrRelayDenied
+		t.remote = append(t.remote, envelope.Recipient{Path: to, Params: *p})
+		return nil
 	}
 	local := strings.ToLower(to.Local)
 	if local == "postmaster" {
@@ -116,9 +121,10 @@ func (t *session) add(to envelope.Path, md maildir.Dir) {
 	t.boxes = append(t.boxes, md)
 }
 
-// Data spools the message, then delivers a copy into each recipient's
-// Maildir (fsync + rename). It returns nil only when every copy is on disk,
-// so the server's 250 means the mail is durable.
+// Data spools the message, then delivers a copy into each local recipient's
+// Maildir (fsync + rename) and puts the remote recipients into the outbound
+// queue (also fsynced). It returns nil only when every copy is on disk, so
+// the server's 250 means the mail is durable.
 func (t *session) Data(ctx context.Context, r io.Reader) error {
 	spool, err := os.CreateTemp(filepath.Join(t.s.dir, ".spool"), "msg-")
 	if err != nil {
@@ -138,14 +144,39 @@ func (t *session) Data(ctx context.Context, r io.Reader) error {
 			DeliveredTo: t.rcpts[i].Mailbox(),
 		})
 		if err != nil {
-			return errors.Join(&smtp.Error{Code: 451, EnhancedCode: envelope.StatusCode{Class: 4, Subject: 3, Detail: 0}, Message: "Local delivery failed, try again later"}, err)
+			return errors.Join(errDeliveryFailed, err)
+		}
+	}
+	if len(t.remote) > 0 {
+		if _, err := spool.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		env := &envelope.Envelope{From: t.from, MailParams: t.params, Rcpts: t.remote, Session: t.sessionInfo()}
+		if _, err := t.s.queue.Enqueue(ctx, env, spool); err != nil {
+			return errors.Join(errDeliveryFailed, err)
 		}
 	}
 	return nil
 }
 
+var errDeliveryFailed = &smtp.Error{Code: 451, EnhancedCode: envelope.StatusCode{Class: 4, Subject: 3, Detail: 0}, Message: "Delivery failed, try again later"}
+
+func (t *session) sessionInfo() envelope.SessionInfo {
+	si := envelope.SessionInfo{
+		RemoteAddr: t.info.RemoteAddr, RemoteHost: t.info.ClientName, Helo: t.info.Helo,
+		ESMTP: t.info.ESMTP, LocalHost: t.info.Hostname,
+	}
+	if t.info.TLS != nil {
+		si.TLSVersion, si.TLSCipher = t.info.TLS.Version, t.info.TLS.CipherSuite
+	}
+	if t.info.Auth != nil {
+		si.AuthID = t.info.Auth.User()
+	}
+	return si
+}
+
 func (t *session) Reset(ctx context.Context) {
-	t.from, t.rcpts, t.boxes = envelope.Path{}, nil, nil
+	t.from, t.params, t.rcpts, t.boxes, t.remote = envelope.Path{}, envelope.MailParams{}, nil, nil, nil
 }
 
 func (t *session) Logout(ctx context.Context) error { return nil }
