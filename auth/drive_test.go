@@ -142,7 +142,8 @@ func TestDriversRFC7677Transcript(t *testing.T) {
 func TestDriversTranscripts(t *testing.T) {
 	store := testStore(t)
 	newServer := func(m string) (ServerMechanism, error) {
-		return NewServer(m, &ServerOptions{Credentials: store, AllowInsecure: true, Mechanisms: Mechanisms()})
+		return NewServer(m, &ServerOptions{Credentials: store, AllowInsecure: true, Mechanisms: Mechanisms(),
+			ExternalIdentity: "alice"})
 	}
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	cases := []struct {
@@ -174,6 +175,10 @@ func TestDriversTranscripts(t *testing.T) {
 		}, nil, nil},
 		{"EXTERNAL empty IR", External, ClientOptions{}, true, []string{
 			"C: AUTH EXTERNAL =",
+			"S: 235 2.7.0 Authentication successful",
+		}, nil, nil},
+		{"EXTERNAL as someone else", External, ClientOptions{Authz: "bob"}, true, []string{
+			"C: AUTH EXTERNAL Ym9i",
 			"S: 535 5.7.8 Authentication credentials invalid",
 		}, ErrServerRejected, ErrAuthFailed},
 		{"wrong password", Plain, ClientOptions{Username: "alice", Password: "nope"}, true, []string{

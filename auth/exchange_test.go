@@ -156,7 +156,6 @@ func TestWrongCredentials(t *testing.T) {
 		{OAuthBearer, ClientOptions{Token: "bad"}, ServerOptions{}},
 		{OAuthBearer, ClientOptions{Token: "tok-alice.123", Authz: "bob"}, ServerOptions{}},
 		{XOAuth2, ClientOptions{Username: "alice", Token: "bad"}, ServerOptions{}},
-		{External, ClientOptions{}, ServerOptions{ExternalIdentity: ""}},
 		{External, ClientOptions{Authz: "bob"}, ServerOptions{ExternalIdentity: "alice"}},
 	}
 	for _, tc := range cases {
@@ -203,6 +202,13 @@ func TestBackendErrorsPassThrough(t *testing.T) {
 			require.NotErrorIs(t, err, ErrAuthFailed)
 		})
 	}
+}
+
+func TestExternalNeedsIdentity(t *testing.T) {
+	_, err := NewServer(External, &ServerOptions{Mechanisms: []string{External}})
+	require.ErrorIs(t, err, ErrUnsupportedMechanism)
+	require.Empty(t, ServerMechanisms(&ServerOptions{Mechanisms: []string{External}}))
+	require.Equal(t, []string{External}, ServerMechanisms(&ServerOptions{Mechanisms: []string{External}, ExternalIdentity: "cn=x"}))
 }
 
 func TestNoCredentialsConfigured(t *testing.T) {

@@ -57,7 +57,7 @@ type ServerOptions struct {
 
 	// ExternalIdentity is the identity established outside SASL (for example
 	// from a verified TLS client certificate), used by EXTERNAL (RFC 4422
-	// appendix A). When empty, EXTERNAL fails.
+	// appendix A). When empty, EXTERNAL is neither advertised nor accepted.
 	ExternalIdentity string
 
 	// MaxResponseBytes bounds each client message after base64 decoding.
@@ -131,6 +131,11 @@ func (o *ServerOptions) available(name string) error {
 	}
 	if info.ChannelBinding && !o.canBind() {
 		return fmt.Errorf("%w: %w: no channel binding available", ErrUnsupportedMechanism, ErrChannelBinding)
+	}
+	if info.Name == External && o.ExternalIdentity == "" {
+		// RFC 4422 appendix A: EXTERNAL needs an identity established
+		// outside SASL; without one there is nothing to offer.
+		return fmt.Errorf("%w: EXTERNAL without an external identity", ErrUnsupportedMechanism)
 	}
 	return nil
 }
