@@ -2,6 +2,7 @@ package dkim
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash"
 	"strings"
 )
@@ -230,7 +231,6 @@ func (b *bodyCanon) Write(p []byte) (int, error) {
 // path: one IndexByte per line, and for relaxed a chunk-wide search for
 // TAB and double spaces so that ordinary lines are copied whole.
 func (b *bodyCanon) lines(p []byte) []byte {
-	nextTab, nextDbl := -1, -1 // absolute positions in p; -1 = search again
 	pos := 0
 	for {
 		i := bytes.IndexByte(p[pos:], '\n')
@@ -263,13 +263,7 @@ func (b *bodyCanon) lines(p []byte) []byte {
 			continue
 		}
 		b.flushEmpties()
-		if nextTab < pos {
-			nextTab = indexFrom(p, pos, '\t')
-		}
-		if nextDbl < pos {
-			nextDbl = indexDouble(p, pos)
-		}
-		if (nextTab >= 0 && nextTab < trim) || (nextDbl >= 0 && nextDbl < trim) {
+		if needsRelax(p[pos:trim]) {
 			b.relaxLine(p[pos:trim])
 		} else {
 			b.out(p[pos:trim])
@@ -281,18 +275,46 @@ func (b *bodyCanon) lines(p []byte) []byte {
 
 var crlf = []byte("\r\n")
 
-func indexFrom(p []byte, from int, c byte) int {
-	if i := bytes.IndexByte(p[from:], c); i >= 0 {
-		return from + i
-	}
-	return len(p)
+const (
+	lo7 = 0x7f7f7f7f7f7f7f7f
+	hi  = 0x8080808080808080
+	sp8 = 0x2020202020202020
+	ht8 = 0x0909090909090909
+)
+
+// eqMask returns 0x80 in each byte of x that equals the byte repeated in
+// pattern, exactly (no carries between bytes).
+func eqMask(x, pattern uint64) uint64 {
+	v := x ^ pattern
+	return ^(((v & lo7) + lo7) | v) & hi
 }
 
-func indexDouble(p []byte, from int) int {
-	if i := bytes.Index(p[from:], []byte("  ")); i >= 0 {
-		return from + i
+// needsRelax reports whether a line (already without trailing WSP) holds a
+// TAB or two adjacent spaces, the only cases where relaxed body
+// canonicalization changes it (RFC 6376 section 3.4.4). It tests eight
+// bytes at a time.
+func needsRelax(line []byte) bool {
+	var prev uint64 // space mask of the previous word
+	for len(line) >= 8 {
+		x := binary.LittleEndian.Uint64(line)
+		if eqMask(x, ht8) != 0 {
+			return true
+		}
+		m := eqMask(x, sp8)
+		if m&(m<<8) != 0 || (prev>>56)&m&0x80 != 0 {
+			return true
+		}
+		prev = m
+		line = line[8:]
 	}
-	return len(p)
+	last := prev>>63 == 1
+	for _, c := range line {
+		if c == '\t' || (c == ' ' && last) {
+			return true
+		}
+		last = c == ' '
+	}
+	return false
 }
 
 // relaxLine writes a line without trailing WSP, with WSP runs reduced.

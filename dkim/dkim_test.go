@@ -440,3 +440,19 @@ func TestSignStreamedInChunks(t *testing.T) {
 func TestErrorsAreDistinct(t *testing.T) {
 	require.False(t, errors.Is(ErrBodyHash, ErrBadSignature))
 }
+
+func TestNeedsRelax(t *testing.T) {
+	slow := func(b []byte) bool {
+		return bytes.IndexByte(b, '\t') >= 0 || bytes.Contains(b, []byte("  "))
+	}
+	cases := []string{"", "a", "a b", "a  b", "a\tb", "abcdefg  hijk", "abcdefgh ijklmnop", "abcdefg", "abcdefg ",
+		"abcdefg  ", "       a", "a b c d e f g h i j", "abcdefg\t", "0123456 7 0123456 ", "0123456  0123456 "}
+	for i := 0; i < 24; i++ {
+		for _, gap := range []string{"  ", "\t", " "} {
+			cases = append(cases, strings.Repeat("x", i)+gap+strings.Repeat("y", 20-i%20))
+		}
+	}
+	for _, c := range cases {
+		require.Equal(t, slow([]byte(c)), needsRelax([]byte(c)), "%q", c)
+	}
+}
