@@ -50,6 +50,7 @@ const (
 	DefaultMaxLineLength       = 2048
 	DefaultMaxMessageBytes     = 32 << 20
 	DefaultMaxRecipients       = 1000
+	DefaultMaxNullRecipients   = 10
 	DefaultMaxErrors           = 10
 	DefaultMaxConnections      = 1000
 	DefaultMaxConnectionsPerIP = 20
@@ -112,6 +113,12 @@ type Server struct {
 	// (RFC 5321 section 4.5.3.1.10). Advertised as LIMITS RCPTMAX (RFC
 	// 9422). Default 1000.
 	MaxRecipients int
+	// MaxNullSenderRecipients bounds the recipients of a transaction with
+	// the null reverse-path "<>": bounces and other notifications go to a
+	// single address (RFC 5321 section 4.5.5, RFC 3464), so a "<>" message
+	// to many recipients is spam using the bounce exemption. More get 452.
+	// Default 10.
+	MaxNullSenderRecipients int
 	// MaxErrors is the number of error replies after which the server
 	// answers 421 and closes the connection. Default 10.
 	MaxErrors int

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,103 @@ func TestTooManyRecipientsAndErrors(t *testing.T) {
 		S: 500 5.5.2 Command not recognized
 		S: 421 4.7.0 Too many errors, closing connection
 		S: <EOF>`)
+}
+
+func TestNullSenderRecipients(t *testing.T) {
+	addr := startServer(t, &Server{Backend: &memBackend{}, MaxNullSenderRecipients: 2})
+	c := dial(t, addr)
+	c.ehlo()
+	c.run(`
+		C: MAIL FROM:<>
+		C: RCPT TO:<a@d.test>
+		C: RCPT TO:<b@d.test>
+		C: RCPT TO:<c@d.test>
+		S: 250 *
+		S: 250 *
+		S: 250 *
+		S: 452 4.5.3 Too many recipients
+		C: RSET
+		C: MAIL FROM:<x@y.test>
+		C: RCPT TO:<a@d.test>
+		C: RCPT TO:<b@d.test>
+		C: RCPT TO:<c@d.test>
+		S: 250 *
+		S: 250 *
+		S: 250 *
+		S: 250 *
+		S: 250 *`)
+}
+
+func TestGlobalConnectionLimit(t *testing.T) {
+	addr := startServer(t, &Server{Backend: &memBackend{}, MaxConnections: 1})
+	c1 := dial(t, addr)
+	c1.run("S: 220 *")
+	c2 := dial(t, addr)
+	c2.run("S: 421 4.7.0 Too many connections, try again later\nS: <EOF>")
+}
+
+func TestListenAndServeClosed(t *testing.T) {
+	srv := &Server{Backend: &memBackend{}, Addr: "127.0.0.1:0"}
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe() }()
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, srv.Close())
+	require.ErrorIs(t, <-done, ErrServerClosed)
+	require.ErrorIs(t, srv.ListenAndServe(), ErrServerClosed)
+	require.Error(t, (&Server{}).Serve(nil)) // no backend
+}
+
+func TestBDATWithoutLast(t *testing.T) {
+	b := &memBackend{}
+	addr := startServer(t, &Server{Backend: b, TLSConfig: testTLSConfig(t)})
+	c := dial(t, addr)
+	c.ehlo()
+	c.run(`
+		C: MAIL FROM:<a@b.test>
+		C: RCPT TO:<c@d.test>
+		C: BDAT 5
+		R: "hello"
+		S: 250 *
+		S: 250 *
+		S: 250 2.0.0 5 octets received
+		C: STARTTLS
+		S: 503 5.5.1 STARTTLS not allowed in a transaction
+		C: QUIT
+		S: 221 *
+		S: <EOF>`)
+	require.Eventually(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.dataErrs == 1 && b.logouts == 1 }, 5*time.Second, 10*time.Millisecond)
+	require.Empty(t, b.messages())
+}
+
+func TestContextCancelledOnDisconnect(t *testing.T) {
+	ctxs := make(chan context.Context, 1)
+	srv := &Server{Backend: BackendFunc(func(ctx context.Context, c *ConnInfo) (Session, error) {
+		ctxs <- ctx
+		return &memSession{b: &memBackend{}, info: c}, nil
+	})}
+	addr := startServer(t, srv)
+	c := dial(t, addr)
+	c.run("S: 220 *")
+	ctx := <-ctxs
+	require.NoError(t, ctx.Err())
+	c.c.Close()
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("ctx not cancelled after the connection ended")
+	}
+}
+
+func TestShutdownTimeout(t *testing.T) {
+	srv := &Server{Backend: &memBackend{}}
+	addr := startServer(t, srv)
+	busy := dial(t, addr)
+	busy.ehlo()
+	busy.run("C: MAIL FROM:<a@b.test>\nS: 250 *") // in a transaction, never finishing
+	ctx, cancel := contextWithTimeout(200 * time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, srv.Shutdown(ctx), context.DeadlineExceeded)
+	busy.run("S: <EOF>")
 }
 
 func TestJunkAndLongLines(t *testing.T) {

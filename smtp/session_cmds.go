@@ -184,7 +184,8 @@ func (c *conn) cmdRcpt(arg string) bool {
 	if c.bdat != nil {
 		return c.replyCounted(errBadSeq)
 	}
-	if len(c.rcpts) >= orInt(c.srv.MaxRecipients, DefaultMaxRecipients) {
+	if len(c.rcpts) >= orInt(c.srv.MaxRecipients, DefaultMaxRecipients) ||
+		c.from.IsNull() && len(c.rcpts) >= orInt(c.srv.MaxNullSenderRecipients, DefaultMaxNullRecipients) {
 		return c.replyCounted(ErrTooManyRecipients)
 	}
 	rest, ok := smtpwire.CutPrefixFold(arg, "TO:")

@@ -115,7 +115,7 @@ func (c *conn) runData(r io.Reader) []error {
 		n = len(c.rcpts)
 	}
 	results := make([]error, n)
-	err := c.callData(func() error {
+	err := c.call(func() error {
 		if ls, ok := c.sess.(LMTPSession); ok && c.srv.Mode == ModeLMTP {
 			sc := &statusCollector{rcpts: c.rcpts, status: results, set: make([]bool, n)}
 			err := ls.LMTPData(ctx, r, sc)
@@ -127,18 +127,13 @@ func (c *conn) runData(r io.Reader) []error {
 			return nil
 		}
 		return c.sess.Data(ctx, r)
-	}, results)
+	})
 	if err != nil {
 		for i := range results {
 			results[i] = err
 		}
 	}
 	return results
-}
-
-// callData calls f, turning a panic into errBackendPanic.
-func (c *conn) callData(f func() error, _ []error) error {
-	return c.call(f)
 }
 
 type statusCollector struct {
