@@ -229,6 +229,10 @@ func TestFormatParams(t *testing.T) {
 		{"legacy 2047", Disposition{Type: "attachment", Params: Params{{Name: "filename", Value: "résumé.pdf"}}},
 			&FormatOptions{Legacy2047: true},
 			"attachment; filename=\"=?utf-8?B?csOpc3Vtw6kucGRm?=\"; filename*=utf-8''r%C3%A9sum%C3%A9.pdf"},
+		{"rfc 2231 in a requested charset", Disposition{Type: "attachment", Params: Params{{Name: "filename", Value: "日本語.txt", Charset: "ISO-2022-JP"}}}, nil,
+			"attachment; filename*=ISO-2022-JP''%1B$BF|K%5C8l%1B%28B.txt"},
+		{"requested charset that cannot", Disposition{Type: "attachment", Params: Params{{Name: "filename", Value: "日本", Charset: "iso-8859-1"}}}, nil,
+			"attachment; filename*=utf-8''%E6%97%A5%E6%9C%AC"},
 		{"control chars", MediaType{Type: "text", Subtype: "plain", Params: Params{{Name: "x", Value: "a\r\nb"}}}, nil,
 			"text/plain; x*=utf-8''a%0D%0Ab"},
 		{"bad name skipped", MediaType{Type: "text", Subtype: "plain", Params: Params{{Name: "a b", Value: "1"}, {Name: "x*", Value: "1"}, {Name: "ok", Value: "1"}}}, nil,
@@ -258,10 +262,12 @@ func TestFormatLongRoundTrip(t *testing.T) {
 		strings.Repeat("é", 120),
 		strings.Repeat("x", 200),
 		"short",
+		strings.Repeat("シフトJISのファイル名", 6) + ".xls",
 	}
 	for _, legacy := range []bool{false, true} {
-		for _, v := range values {
-			d := Disposition{Type: "attachment", Params: Params{{Name: "filename", Value: v}, {Name: "size", Value: "12345"}}}
+		for k, v := range values {
+			cs := []string{"iso-2022-jp", "", "iso-8859-1", "", "", "shift_jis"}[k]
+			d := Disposition{Type: "attachment", Params: Params{{Name: "filename", Value: v, Charset: cs}, {Name: "size", Value: "12345"}}}
 			opts := &FormatOptions{Fold: true, Column: len("Content-Disposition: "), Legacy2047: legacy}
 			out := d.Format(opts)
 			lines := strings.Split(out, "\r\n")

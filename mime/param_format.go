@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
 )
 
 // maxParamPiece bounds one "name=value" piece so that a folded line
@@ -28,8 +30,9 @@ type FormatOptions struct {
 
 // FormatParams writes params as "; name=value" pairs (RFC 2045 section
 // 5.1): a token as is, other printable ASCII quoted, and anything else in
-// RFC 2231 form (charset utf-8, or the parameter's Charset when its value is
-// not UTF-8, with its Lang). A value whose piece would pass 78 columns is
+// RFC 2231 form, with the parameter's Lang and in its Charset when that can
+// represent the value (else utf-8; a value that is not UTF-8, as left by an
+// unknown charset, keeps its bytes and label). A value whose piece would pass 78 columns is
 // split into RFC 2231 continuations. Parameters whose name is not a token
 // without "*" are skipped, so the output is always well formed.
 func FormatParams(params Params, opts *FormatOptions) string {
@@ -190,54 +193,81 @@ func isAttrChar(c byte) bool {
 // name*1*=, ... sections when long, never inside a character.
 func (w *paramWriter) extPieces(p Param) {
 	cs, val := "utf-8", p.Value
-	if !utf8.ValidString(val) && validExtCharset(p.Charset) {
+	var charset encoding.Encoding // nil: val's bytes are written as they are
+	switch {
+	case !utf8.ValidString(val) && validExtCharset(p.Charset):
 		cs = p.Charset // undecoded bytes of an unknown charset keep their label
-	} else if !utf8.ValidString(val) {
+	case !utf8.ValidString(val):
 		val = strings.ToValidUTF8(val, "\uFFFD")
+	case validExtCharset(p.Charset) && !isUTF8Label(p.Charset):
+		// Honour a requested charset (say iso-2022-jp for old Japanese
+		// clients) when it can represent the value.
+		if e, ok := LookupCharset(p.Charset); ok {
+			if _, ok := encodeCharset(e, []byte(val)); ok {
+				cs, charset = p.Charset, e
+			}
+		}
 	}
 	lang := p.Lang
 	if !isToken(lang) || strings.ContainsAny(lang, "*'%") {
 		lang = ""
 	}
 	head := cs + "'" + lang + "'"
-	var enc strings.Builder
-	units := make([]int, 0, len(val)) // end offsets in enc of each character
-	for i := 0; i < len(val); {
-		_, size := utf8.DecodeRuneInString(val[i:])
-		if cs != "utf-8" {
-			size = 1
-		}
-		for _, c := range []byte(val[i : i+size]) {
-			if isAttrChar(c) {
-				enc.WriteByte(c)
-			} else {
-				enc.WriteByte('%')
-				enc.WriteByte(ewUpperHex[c>>4])
-				enc.WriteByte(ewUpperHex[c&15])
-			}
-		}
-		units = append(units, enc.Len())
-		i += size
-	}
-	e := enc.String()
-	if len(p.Name)+2+len(head)+len(e) <= maxParamPiece {
-		w.piece(p.Name, "*=", head, e)
+	whole := pctEncode(charset, val)
+	if len(p.Name)+2+len(head)+len(whole) <= maxParamPiece {
+		w.piece(p.Name, "*=", head, whole)
 		return
 	}
-	start, u := 0, 0
-	for n := 0; start < len(e); n++ {
+	// RFC 2231 section 4.1 lets sections split bytes anywhere, but some
+	// readers (Python's email package) decode each section alone, so each
+	// section holds whole characters, and in a stateful charset such as
+	// iso-2022-jp each is encoded on its own (ending in ASCII mode).
+	for n := 0; val != ""; n++ {
 		prefix := p.Name + "*" + strconv.Itoa(n) + "*="
 		if n == 0 {
 			prefix += head
 		}
-		room := maxParamPiece - len(prefix)
-		end := units[u]
-		u++
-		for u < len(units) && units[u]-start <= room {
-			end = units[u]
-			u++
-		}
-		w.piece(prefix, e[start:end], "", "")
-		start = end
+		k, chunk := fitSection(charset, val, maxParamPiece-len(prefix), cs == "utf-8")
+		w.piece(prefix, chunk, "", "")
+		val = val[k:]
 	}
+}
+
+// fitSection returns how many bytes of val (whole characters, at least one)
+// fit in room once encoded, and their encoding.
+func fitSection(charset encoding.Encoding, val string, room int, runes bool) (int, string) {
+	n, best := 0, ""
+	for n < len(val) {
+		size := 1
+		if runes || charset != nil {
+			_, size = utf8.DecodeRuneInString(val[n:])
+		}
+		enc := pctEncode(charset, val[:n+size])
+		if len(enc) > room && n > 0 {
+			break
+		}
+		n, best = n+size, enc
+	}
+	return n, best
+}
+
+// pctEncode converts s to charset (nil: as is) and writes RFC 2231
+// section 7 ext-octets for bytes that are not attribute-chars.
+func pctEncode(charset encoding.Encoding, s string) string {
+	b := []byte(s)
+	if charset != nil {
+		b, _ = encodeCharset(charset, b)
+	}
+	var out strings.Builder
+	out.Grow(len(b) * 3)
+	for _, c := range b {
+		if isAttrChar(c) {
+			out.WriteByte(c)
+			continue
+		}
+		out.WriteByte('%')
+		out.WriteByte(ewUpperHex[c>>4])
+		out.WriteByte(ewUpperHex[c&15])
+	}
+	return out.String()
 }
