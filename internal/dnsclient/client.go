@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -60,6 +61,8 @@ type Client struct {
 	udp      *dns.Client
 	tcp      *dns.Client
 	now      func() time.Time // time.Now; replaced in tests
+	mu       sync.Mutex
+	flights  map[cacheKey]*flight // exchanges in progress
 }
 
 // Result is the answer to one query.
@@ -94,6 +97,7 @@ func New(opts *Options) (*Client, error) {
 		maxCNAME: o.MaxCNAMEChain,
 		log:      o.Logger,
 		now:      time.Now,
+		flights:  make(map[cacheKey]*flight),
 	}
 	if c.timeout <= 0 {
 		c.timeout = 5 * time.Second
@@ -191,7 +195,9 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Result
 		if err != nil {
 			var de *net.DNSError
 			if errors.As(err, &de) {
-				de.Name = name
+				cp := *de
+				cp.Name = name
+				return nil, &cp
 			}
 			return nil, err
 		}

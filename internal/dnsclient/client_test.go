@@ -410,3 +410,80 @@ func TestOddNames(t *testing.T) {
 	require.Equal(t, []string{"bin"}, txt)
 	require.Equal(t, `a\ b\\c\009.d`, escapeName("a b\\c\t.d"))
 }
+
+func (c *Client) waiters(name string, qtype uint16) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.flights[cacheKey{name: name, qtype: qtype}]; ok {
+		return f.waiters
+	}
+	return -1
+}
+
+// Concurrent identical queries share one exchange; a waiter whose ctx ends
+// leaves without disturbing the others.
+func TestSharedFlight(t *testing.T) {
+	s := startServer(t)
+	s.add(`gate.test. 300 IN TXT "shared"`)
+	c := newTestClient(t, s, &Options{Timeout: 10 * time.Second, CacheSize: -1})
+	const n = 5
+	results := make(chan error, n)
+	for range n {
+		go func() {
+			txt, err := c.LookupTXT(context.Background(), "gate.test")
+			if err == nil && (len(txt) != 1 || txt[0] != "shared") {
+				err = fmt.Errorf("got %q", txt)
+			}
+			results <- err
+		}()
+	}
+	for c.waiters("gate.test.", dns.TypeTXT) < n-1 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelled := make(chan error, 1)
+	go func() {
+		_, err := c.LookupTXT(ctx, "gate.test")
+		cancelled <- err
+	}()
+	for c.waiters("gate.test.", dns.TypeTXT) < n {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	require.ErrorIs(t, <-cancelled, context.Canceled)
+	close(s.gate)
+	for range n {
+		require.NoError(t, <-results)
+	}
+	require.EqualValues(t, 1, s.queries())
+	require.Equal(t, -1, c.waiters("gate.test.", dns.TypeTXT))
+}
+
+// When the first caller gives up, the waiters ask on their own.
+func TestSharedFlightLeaderCancelled(t *testing.T) {
+	s := startServer(t)
+	s.add(`gate.test. 300 IN TXT "shared"`)
+	c := newTestClient(t, s, &Options{Timeout: 10 * time.Second, CacheSize: -1})
+	ctx, cancel := context.WithCancel(context.Background())
+	leader := make(chan error, 1)
+	go func() {
+		_, err := c.LookupTXT(ctx, "gate.test")
+		leader <- err
+	}()
+	for c.waiters("gate.test.", dns.TypeTXT) < 0 {
+		time.Sleep(time.Millisecond)
+	}
+	follower := make(chan error, 1)
+	go func() {
+		_, err := c.LookupTXT(context.Background(), "gate.test")
+		follower <- err
+	}()
+	for c.waiters("gate.test.", dns.TypeTXT) < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	require.ErrorIs(t, <-leader, context.Canceled)
+	close(s.gate)
+	require.NoError(t, <-follower)
+	require.EqualValues(t, 2, s.queries())
+}

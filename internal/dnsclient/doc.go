@@ -17,7 +17,8 @@
 //     cancelled ctx aborts the query at once;
 //   - a bounded, TTL-respecting LRU cache, safe for concurrent use, with
 //     negative caching of NXDOMAIN and NODATA for the SOA minimum (RFC 2308
-//     section 5); temporary failures are not cached;
+//     section 5); temporary failures are not cached; concurrent identical
+//     queries share one exchange;
 //   - answers checked against the question (ID and question section), CNAME
 //     chains followed inside the answer and, when the resolver stopped
 //     early, by further queries (RFC 1034 section 3.6.2).

@@ -31,7 +31,56 @@ func (c *Client) query(ctx context.Context, name string, qtype uint16) (*entry, 
 			return &cp, nil
 		}
 	}
-	m, err := c.exchange(ctx, name, qtype)
+	// Concurrent identical queries share one exchange.
+	c.mu.Lock()
+	if f, ok := c.flights[key]; ok {
+		f.waiters++
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			if !f.leaderCancelled {
+				return f.e, copyErr(f.err)
+			}
+			// The first caller gave up; ask for ourselves.
+			return c.fetch(ctx, key)
+		case <-ctx.Done():
+			return nil, ctxError(ctx.Err(), name)
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[key] = f
+	c.mu.Unlock()
+	f.e, f.err = c.fetch(ctx, key)
+	f.leaderCancelled = ctx.Err() != nil
+	c.mu.Lock()
+	delete(c.flights, key)
+	c.mu.Unlock()
+	close(f.done)
+	return f.e, copyErr(f.err)
+}
+
+// flight is one exchange in progress, shared by identical queries.
+type flight struct {
+	done            chan struct{}
+	e               *entry
+	err             error
+	leaderCancelled bool
+	waiters         int // guarded by Client.mu; for tests
+}
+
+// copyErr gives each caller its own *net.DNSError, which Lookup edits.
+func copyErr(err error) error {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		cp := *de
+		return &cp
+	}
+	return err
+}
+
+// fetch asks the network and fills the cache.
+func (c *Client) fetch(ctx context.Context, key cacheKey) (*entry, error) {
+	m, err := c.exchange(ctx, key.name, key.qtype)
 	if err != nil {
 		return nil, err
 	}

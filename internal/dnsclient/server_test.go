@@ -20,6 +20,7 @@ type testServer struct {
 	mu      sync.Mutex
 	records map[string][]dns.RR // "name type" -> records
 	edns    []bool              // whether each query carried EDNS0
+	gate    chan struct{}       // "gate.test." waits for it to close
 }
 
 func (s *testServer) add(rrs ...string) {
@@ -59,6 +60,8 @@ func (s *testServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	switch {
 	case name == "slow.test.":
 		return // never answer: the client times out
+	case name == "gate.test.":
+		<-s.gate
 	case name == "servfail.test.":
 		m.Rcode = dns.RcodeServerFailure
 	case name == "refused.test.":
@@ -125,7 +128,7 @@ func (s *testServer) answer(m *dns.Msg, name string, qtype uint16) {
 
 func startServer(t *testing.T) *testServer {
 	t.Helper()
-	s := &testServer{records: map[string][]dns.RR{}}
+	s := &testServer{records: map[string][]dns.RR{}, gate: make(chan struct{})}
 	var pc net.PacketConn
 	var ln net.Listener
 	for range 20 {
