@@ -79,6 +79,33 @@ func TestRFC8463Example(t *testing.T) {
 	}
 }
 
+// RFC 6376 appendix C: the public key of brisbane._domainkey.example.com.
+const rfc6376Record = "v=DKIM1; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB"
+
+// TestRFC6376Example verifies the signed message of RFC 6376 appendix A.2
+// (simple/simple, i= a subdomain of d=, spaces around the colons of h=).
+func TestRFC6376Example(t *testing.T) {
+	msg, err := os.ReadFile("testdata/rfc6376-a2.eml")
+	require.NoError(t, err)
+	res := &dnsmock.Resolver{TXT: map[string][]string{"brisbane._domainkey.example.com": {rfc6376Record}}}
+	out, err := Verify(context.Background(), bytes.NewReader(msg), &VerifyOptions{Resolver: res})
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+	r := out[0]
+	require.Equal(t, StatusPass, r.Status, r.Reason)
+	require.Equal(t, "example.com", r.Domain)
+	require.Equal(t, "joe@football.example.com", r.Identifier)
+	require.Equal(t, []string{"Received", "From", "To", "Subject", "Date", "Message-ID"}, r.Signature.Headers)
+	require.Equal(t, Simple, r.Signature.HeaderCanon)
+
+	// Simple header canonicalization: re-folding a signed field breaks it.
+	refolded := bytes.Replace(msg, []byte("\r\n      by submitserver"), []byte("\r\n by submitserver"), 1)
+	out, err = Verify(context.Background(), bytes.NewReader(refolded), &VerifyOptions{Resolver: res})
+	require.NoError(t, err)
+	require.Equal(t, StatusFail, out[0].Status)
+	require.ErrorIs(t, out[0].Err, ErrBadSignature)
+}
+
 // RFC 6376 section 3.4.5: the canonicalization examples.
 func TestCanonicalizationRFC6376Example(t *testing.T) {
 	hdr := []byte("A: X\r\nB : Y\t\r\n\tZ  \r\n")
