@@ -51,3 +51,31 @@ func Example() {
 	// true
 	// 6
 }
+
+// A Server answers real DNS queries from the mock's records, here through
+// the standard library's resolver.
+func ExampleNewServer() {
+	mock := &dnsmock.Resolver{
+		TXT: map[string][]string{"example.com": {"v=spf1 -all"}},
+		MX:  map[string][]*net.MX{"example.com": {{Host: "mx.example.com", Pref: 10}}},
+	}
+	srv, err := dnsmock.NewServer(mock, 0)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	var d net.Dialer
+	res := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, srv.Addr)
+	}}
+	txt, err := res.LookupTXT(context.Background(), "example.com.")
+	fmt.Println(txt, err)
+	mx, err := res.LookupMX(context.Background(), "example.com.")
+	fmt.Println(mx[0].Host, mx[0].Pref, err)
+	fmt.Println(mock.Queries())
+	// Output:
+	// [v=spf1 -all] <nil>
+	// mx.example.com. 10 <nil>
+	// [TXT example.com MX example.com]
+}
