@@ -38,6 +38,10 @@ func ParseReceived(value string) (ReceivedInfo, error) {
 		value = value[:64*1024]
 	}
 	body, date := splitReceivedDate(value)
+	if date == "" {
+		// QUIRK: some servers (GMX, old Postfix, m-FILTER) omit the ";".
+		body, date = findTrailingDate(body)
+	}
 	toks := receivedTokens(body)
 	clause := ""
 	var with []string
@@ -87,13 +91,89 @@ func ParseReceived(value string) (ReceivedInfo, error) {
 		return r, newError("Received", value, "no from, by or date", 0, StatusCode{}, ErrSyntax)
 	}
 	if date != "" {
-		d, err := message.ParseDate(date)
+		d, id, err := parseReceivedDate(date)
 		if err != nil {
 			return r, newError("Received", date, "unreadable date", 0, StatusCode{}, ErrSyntax)
 		}
 		r.Date = d
+		if r.ID == "" {
+			r.ID = id
+		}
 	}
 	return r, nil
+}
+
+var weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// findTrailingDate finds a date at the end of a Received value that lacks
+// the ";" before it: from the first weekday name, or else the first
+// "day month" pair, whose suffix parses as a date.
+func findTrailingDate(body string) (rest, date string) {
+	words := strings.Fields(body)
+	if len(words) > 200 {
+		return body, ""
+	}
+	for i, w := range words {
+		lw := strings.ToLower(strings.TrimSuffix(w, ","))
+		isDay := len(lw) == 3 && containsString(weekdays, lw)
+		if !isDay && !(allDigits(lw) && len(lw) <= 2 && i+1 < len(words) && isMonth(words[i+1])) {
+			continue
+		}
+		cand := strings.Join(words[i:], " ")
+		if _, err := message.ParseDate(cand); err == nil {
+			return strings.Join(words[:i], " "), cand
+		}
+	}
+	return body, ""
+}
+
+// parseReceivedDate reads the date after ";", tolerating a trailing
+// "id X" (Courier) and a three-digit day "029" (seen in anonymised
+// samples). It returns the trailing id, if any.
+func parseReceivedDate(s string) (time.Time, string, error) {
+	d, err := message.ParseDate(s)
+	if err == nil {
+		return d, "", nil
+	}
+	id := ""
+	if i := strings.Index(strings.ToLower(s), " id "); i > 0 {
+		id = strings.TrimSpace(s[i+4:])
+		s = s[:i]
+	}
+	words := strings.Fields(s)
+	for i, w := range words {
+		if len(w) == 3 && w[0] == '0' && allDigits(w) {
+			words[i] = w[1:]
+		}
+	}
+	d, err = message.ParseDate(strings.Join(words, " "))
+	return d, id, err
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isMonth(w string) bool {
+	w = strings.ToLower(w)
+	return len(w) >= 3 && containsString([]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}, w[:3])
 }
 
 func (r *ReceivedInfo) finish() {

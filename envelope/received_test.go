@@ -212,3 +212,22 @@ func FuzzParseReceived(f *testing.F) {
 		}
 	})
 }
+
+func TestParseReceivedDateQuirks(t *testing.T) {
+	tests := []struct{ in, by, id, date string }{
+		{"from mda by mx.test id 0LvVA5-1Y3 Sat, 29 Nov 2014 00:32:10 +0100", "mx.test", "0LvVA5-1Y3", "2014-11-29T00:32:10+01:00"},
+		{"from a ([192.0.2.25]) by relay.test (relayhost) id Jr3F 30 Mar 2025 23:34:54 +0900", "relay.test", "Jr3F", "2025-03-30T23:34:54+09:00"},
+		{"from localhost by mx.test; Sat, 11 Dec 2010 12:19:59 +0900  id 0EFECD52.4D02EDDF", "mx.test", "0EFECD52.4D02EDDF", "2010-12-11T12:19:59+09:00"},
+		{"by mx.test with SMTP id x; Tue, 029 Apr 2019 23:34:45 -0800 (PST)", "mx.test", "x", "2019-04-29T23:34:45-08:00"},
+	}
+	for _, tt := range tests {
+		r, err := ParseReceived(tt.in)
+		require.NoError(t, err, tt.in)
+		require.Equal(t, tt.by, r.By, tt.in)
+		require.Equal(t, tt.id, r.ID, tt.in)
+		require.Equal(t, tt.date, r.Date.Format(time.RFC3339), tt.in)
+	}
+	r, err := ParseReceived("from only.test")
+	require.NoError(t, err)
+	require.True(t, r.Date.IsZero())
+}
