@@ -27,8 +27,10 @@
 // Info describes each mechanism: whether it is plaintext-equivalent (and so
 // needs TLS), whether it takes an initial response, and whether the server
 // speaks first. Protocol servers advertise ServerMechanisms(opts), which
-// leaves out PLAIN, LOGIN, OAUTHBEARER and XOAUTH2 before TLS and the -PLUS
-// variants when no channel binding is available; NewServer refuses them too.
+// offers nothing before TLS unless ServerOptions.AllowInsecure is set (and
+// then everything enabled, PLAIN included: filter with Info to keep only
+// what is not plaintext-equivalent), and leaves out the -PLUS variants when
+// no channel binding is available; NewServer refuses the same.
 //
 // # Server side
 //

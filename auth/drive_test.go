@@ -123,7 +123,7 @@ func TestDriversRFC7677Transcript(t *testing.T) {
 	c, err := NewClient(SCRAMSHA256, &ClientOptions{Username: "user", Password: "pencil", nonce: func() string { return v.cnonce }})
 	require.NoError(t, err)
 	id, cerr, serr, lines := smtpRun(t, c, true, func(m string) (ServerMechanism, error) {
-		return NewServer(m, &ServerOptions{Credentials: store, nonce: func() string { return v.snonce }})
+		return NewServer(m, &ServerOptions{AllowInsecure: true, Credentials: store, nonce: func() string { return v.snonce }})
 	})
 	require.NoError(t, cerr)
 	require.NoError(t, serr)
@@ -257,7 +257,7 @@ func TestDriverMissingServerSignature(t *testing.T) {
 	c, err := NewClient(SCRAMSHA256, &ClientOptions{Username: "bob", Password: "b0b-secret"})
 	require.NoError(t, err)
 	_, cerr, _, lines := smtpRun(t, c, true, func(m string) (ServerMechanism, error) {
-		s, err := NewServer(m, &ServerOptions{Credentials: store})
+		s, err := NewServer(m, &ServerOptions{AllowInsecure: true, Credentials: store})
 		return &dropFinal{ServerMechanism: s}, err
 	})
 	require.ErrorIs(t, cerr, ErrServerSignature)
@@ -303,7 +303,7 @@ func TestServeExchangeRejects(t *testing.T) {
 	sec, _ := DeriveSCRAMSecret(SCRAMSHA256, "pencil", salt, 4096)
 	st := NewMemoryStore()
 	st.SetSecret("user", sec)
-	m, err := NewServer(SCRAMSHA256, &ServerOptions{Credentials: st, nonce: func() string { return v.snonce }})
+	m, err := NewServer(SCRAMSHA256, &ServerOptions{AllowInsecure: true, Credentials: st, nonce: func() string { return v.snonce }})
 	require.NoError(t, err)
 	answers := []string{base64.StdEncoding.EncodeToString([]byte(v.clientFinal)), "Zm9v"}
 	_, err = ServeExchange(ctx, m, base64.StdEncoding.EncodeToString([]byte(v.clientFirst)), 0, func(string) (string, error) {

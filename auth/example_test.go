@@ -14,10 +14,12 @@ func Example() {
 	if err := store.SetPassword("alice", "correct horse", 4096); err != nil {
 		panic(err)
 	}
-	srvOpts := &auth.ServerOptions{Credentials: store}
+	srvOpts := &auth.ServerOptions{AllowInsecure: true, Credentials: store}
 	cliOpts := &auth.ClientOptions{Username: "alice", Password: "correct horse"}
 
-	offered := auth.ServerMechanisms(srvOpts) // no TLS: no PLAIN, LOGIN or -PLUS
+	// No TLS here, so the server must opt in with AllowInsecure, and no -PLUS
+	// variant is offered; the client still prefers SCRAM to PLAIN.
+	offered := auth.ServerMechanisms(srvOpts)
 	fmt.Println("offered:", offered)
 	mech, err := auth.ChooseMechanism(offered, cliOpts)
 	if err != nil {
@@ -46,7 +48,7 @@ func Example() {
 	fmt.Println("server signature ok:", client.Finish() == nil)
 	fmt.Println("user:", server.Identity().User())
 	// Output:
-	// offered: [SCRAM-SHA-256 SCRAM-SHA-1]
+	// offered: [SCRAM-SHA-256 SCRAM-SHA-1 PLAIN LOGIN]
 	// chosen: SCRAM-SHA-256
 	// server signature ok: true
 	// user: alice

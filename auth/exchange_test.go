@@ -205,10 +205,10 @@ func TestBackendErrorsPassThrough(t *testing.T) {
 }
 
 func TestExternalNeedsIdentity(t *testing.T) {
-	_, err := NewServer(External, &ServerOptions{Mechanisms: []string{External}})
+	_, err := NewServer(External, &ServerOptions{Mechanisms: []string{External}, AllowInsecure: true})
 	require.ErrorIs(t, err, ErrUnsupportedMechanism)
-	require.Empty(t, ServerMechanisms(&ServerOptions{Mechanisms: []string{External}}))
-	require.Equal(t, []string{External}, ServerMechanisms(&ServerOptions{Mechanisms: []string{External}, ExternalIdentity: "cn=x"}))
+	require.Empty(t, ServerMechanisms(&ServerOptions{Mechanisms: []string{External}, AllowInsecure: true}))
+	require.Equal(t, []string{External}, ServerMechanisms(&ServerOptions{Mechanisms: []string{External}, ExternalIdentity: "cn=x", AllowInsecure: true}))
 }
 
 func TestNoCredentialsConfigured(t *testing.T) {

@@ -112,9 +112,10 @@ func DefaultTokenOrder() []string { return []string{OAuthBearer, XOAuth2} }
 
 // ServerMechanisms returns the mechanisms a server should advertise on a
 // connection with the given options, in preference order: the enabled set
-// (ServerOptions.Mechanisms, or DefaultServerMechanisms()), without the
-// plaintext-equivalent ones when there is no TLS (unless AllowInsecure), and
-// without the -PLUS variants when no channel binding can be computed.
+// (ServerOptions.Mechanisms, or DefaultServerMechanisms()); nothing at all
+// when there is no TLS (unless AllowInsecure); without the -PLUS variants
+// when no channel binding can be computed; and without EXTERNAL when there
+// is no external identity.
 func ServerMechanisms(opts *ServerOptions) []string {
 	o := opts.withDefaults()
 	var out []string

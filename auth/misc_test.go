@@ -147,12 +147,17 @@ func TestInfo(t *testing.T) {
 }
 
 func TestServerMechanismsWithoutTLS(t *testing.T) {
-	require.Equal(t, []string{SCRAMSHA256, SCRAMSHA1}, ServerMechanisms(nil))
+	// SECURITY.md: no AUTH before TLS unless the application opts in.
+	require.Empty(t, ServerMechanisms(nil))
+	require.Empty(t, ServerMechanisms(&ServerOptions{Mechanisms: Mechanisms(), ExternalIdentity: "x"}))
+	for _, m := range Mechanisms() {
+		_, err := NewServer(m, &ServerOptions{Mechanisms: Mechanisms(), ExternalIdentity: "x"})
+		require.ErrorIs(t, err, ErrTLSRequired, m)
+	}
 	require.Equal(t, []string{SCRAMSHA256, SCRAMSHA1, Plain, Login}, ServerMechanisms(&ServerOptions{AllowInsecure: true}))
-	require.Equal(t, []string{CRAMMD5, Anonymous}, ServerMechanisms(&ServerOptions{Mechanisms: []string{"cram-md5", Plain, "anonymous", "GSSAPI"}}))
-	_, err := NewServer(Plain, nil)
-	require.ErrorIs(t, err, ErrTLSRequired)
-	_, err = NewServer(CRAMMD5, nil)
+	require.Equal(t, []string{CRAMMD5, Plain, Anonymous},
+		ServerMechanisms(&ServerOptions{Mechanisms: []string{"cram-md5", Plain, "anonymous", "GSSAPI"}, AllowInsecure: true}))
+	_, err := NewServer(CRAMMD5, &ServerOptions{AllowInsecure: true})
 	require.ErrorIs(t, err, ErrUnsupportedMechanism, "not enabled by default")
 	_, err = NewServer("GSSAPI", nil)
 	require.ErrorIs(t, err, ErrUnsupportedMechanism)
@@ -289,7 +294,7 @@ func TestSaslnameEscaping(t *testing.T) {
 	store := NewMemoryStore()
 	require.NoError(t, store.SetPassword("o,dd=name", "pw", 4096))
 	c, _ := NewClient(SCRAMSHA256, &ClientOptions{Username: "o,dd=name", Password: "pw"})
-	s, _ := NewServer(SCRAMSHA256, &ServerOptions{Credentials: store})
+	s, _ := NewServer(SCRAMSHA256, &ServerOptions{AllowInsecure: true, Credentials: store})
 	id, err := transcript(t, c, s, true)
 	require.NoError(t, err)
 	require.Equal(t, "o,dd=name", id.Authn)
@@ -410,7 +415,7 @@ func TestLineCodec(t *testing.T) {
 }
 
 func TestServerIdentityBeforeDone(t *testing.T) {
-	s, err := NewServer(SCRAMSHA256, &ServerOptions{Credentials: testStore(t)})
+	s, err := NewServer(SCRAMSHA256, &ServerOptions{AllowInsecure: true, Credentials: testStore(t)})
 	require.NoError(t, err)
 	require.Equal(t, SCRAMSHA256, s.Name())
 	chal, done, err := s.Next(context.Background(), nil)

@@ -51,8 +51,13 @@ type ServerOptions struct {
 	// DefaultServerMechanisms(). NewServer refuses names not in it.
 	Mechanisms []string
 
-	// AllowInsecure permits plaintext-equivalent mechanisms without TLS (for
-	// loopback tests or a connection secured by other means).
+	// AllowInsecure permits authentication without TLS (ConnState nil). By
+	// default no mechanism is advertised or accepted before TLS, like
+	// Postfix's smtpd_tls_auth_only: even SCRAM and CRAM-MD5 expose the user
+	// name and material for an offline dictionary attack, and the session
+	// that follows would be unprotected anyway. Set it for loopback or a
+	// connection secured by other means; to allow only the mechanisms that
+	// are not plaintext-equivalent there, filter Mechanisms with Info.
 	AllowInsecure bool
 
 	// ExternalIdentity is the identity established outside SASL (for example
@@ -126,7 +131,7 @@ func (o *ServerOptions) available(name string) error {
 	if !ok || !o.enabled(name) {
 		return fmt.Errorf("%w: %q", ErrUnsupportedMechanism, name)
 	}
-	if info.PlaintextEquivalent && o.ConnState == nil && !o.AllowInsecure {
+	if o.ConnState == nil && !o.AllowInsecure {
 		return ErrTLSRequired
 	}
 	if info.ChannelBinding && !o.canBind() {
@@ -170,8 +175,8 @@ type serverStep interface {
 
 // NewServer returns the server side of mechanism mech (case-insensitive). It
 // fails with ErrUnsupportedMechanism when the mechanism is unknown or not in
-// opts.Mechanisms, with ErrTLSRequired for a plaintext-equivalent mechanism
-// without TLS, and with an error matching ErrChannelBinding for a -PLUS
+// opts.Mechanisms, with ErrTLSRequired without TLS (unless AllowInsecure),
+// and with an error matching ErrChannelBinding for a -PLUS
 // variant when no channel binding can be computed.
 func NewServer(mech string, opts *ServerOptions) (ServerMechanism, error) {
 	o := opts.withDefaults()

@@ -344,6 +344,8 @@ func TestUnavailableBindings(t *testing.T) {
 	_, err = NewServer(SCRAMSHA256Plus, &ServerOptions{ConnState: &sv13.state, DisableChannelBinding: true})
 	require.ErrorIs(t, err, ErrUnsupportedMechanism)
 	_, err = NewServer(SCRAMSHA256Plus, nil)
+	require.ErrorIs(t, err, ErrTLSRequired)
+	_, err = NewServer(SCRAMSHA256Plus, &ServerOptions{AllowInsecure: true})
 	require.ErrorIs(t, err, ErrUnsupportedMechanism)
 }
 
