@@ -44,7 +44,7 @@ func TestCorpusBounces(t *testing.T) {
 		}
 		for _, r := range d.Recipients {
 			if r.Recipient() == "" || r.Action == "" || r.Status.IsZero() {
-				t.Logf("%s: incomplete recipient %+v", base, r)
+				t.Errorf("%s: incomplete recipient %+v", base, r)
 			}
 		}
 	}
