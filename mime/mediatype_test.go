@@ -396,3 +396,25 @@ func FuzzParseDisposition(f *testing.F) {
 		}
 	})
 }
+
+func TestParamsEdit(t *testing.T) {
+	var p Params
+	p.Set("Charset", "utf-8")
+	p.Set("format", "flowed")
+	p.Set("CHARSET", "iso-8859-1") // replaces, keeps the original name
+	require.Equal(t, Params{{Name: "charset", Value: "iso-8859-1"}, {Name: "format", Value: "flowed"}}, p)
+	v, ok := p.Get("Format")
+	require.True(t, ok)
+	require.Equal(t, "flowed", v)
+	_, ok = p.Lookup("missing")
+	require.False(t, ok)
+	p = append(p, Param{Name: "format", Value: "x"})
+	p.Del("FORMAT")
+	require.Equal(t, Params{{Name: "charset", Value: "iso-8859-1"}}, p)
+	require.Equal(t, "; charset=iso-8859-1", FormatParams(p, nil))
+	// Folding counts the column the parameters start at.
+	long := Params{{Name: "a", Value: strings.Repeat("x", 60)}, {Name: "b", Value: "y"}}
+	require.Equal(t, ";\r\n\ta="+strings.Repeat("x", 60)+"; b=y", FormatParams(long, &FormatOptions{Fold: true, Column: 30}))
+	require.Equal(t, "; a="+strings.Repeat("x", 60)+"; b=y", FormatParams(long, &FormatOptions{Fold: true}))
+	require.Equal(t, "UTF-7", UTF7.(interface{ String() string }).String())
+}
