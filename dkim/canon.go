@@ -183,8 +183,7 @@ type bodyCanon struct {
 	cr       bool // last byte was CR, held back
 	wsp      bool // relaxed: WSP seen and held back
 	midLine  bool // the current line has content
-	empties  int  // empty lines held back
-	anything bool // any line emitted at all
+	empties int  // empty lines held back
 
 	buf []byte
 }
@@ -429,7 +428,6 @@ func (b *bodyCanon) endLine() {
 	} else {
 		b.empties++
 	}
-	b.anything = true
 }
 
 // close finishes the body: an unterminated last line gets its CRLF, and an

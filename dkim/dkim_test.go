@@ -448,6 +448,14 @@ func (randReader) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func TestSignerRefusesAmbiguousFrom(t *testing.T) {
+	o := &SignOptions{Domain: "example.com", Selector: "s", Key: testEd}
+	_, err := Sign(strings.NewReader("From: a@example.com\r\nFrom: b@example.com\r\n\r\nx\r\n"), o)
+	require.ErrorIs(t, err, ErrMultipleFrom)
+	_, err = Sign(strings.NewReader("To: a@example.com\r\n\r\nx\r\n"), o)
+	require.ErrorIs(t, err, ErrNoFrom)
+}
+
 func TestSignStreamedInChunks(t *testing.T) {
 	body := strings.Repeat("line with  some\ttext  \r\n", 5000)
 	msg := "From: a@example.com\r\n\r\n" + body

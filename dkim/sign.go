@@ -160,7 +160,8 @@ func (s *Signer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Close finishes the body and computes the signature.
+// Close finishes the body and computes the signature. A message without
+// exactly one From field is refused (ErrNoFrom, ErrMultipleFrom).
 func (s *Signer) Close() error {
 	if s.err != nil {
 		return s.err
@@ -170,6 +171,21 @@ func (s *Signer) Close() error {
 	}
 	s.body.close()
 	fields := SplitHeader(s.split.header())
+	froms := 0
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, "from") {
+			froms++
+		}
+	}
+	// A verifier rejects these (RFC 6376 section 8.15, RFC 5322 section
+	// 3.6), so signing them would only produce a useless signature.
+	if froms != 1 {
+		s.err = ErrMultipleFrom
+		if froms == 0 {
+			s.err = ErrNoFrom
+		}
+		return s.err
+	}
 	names := s.opts.Headers
 	if names == nil {
 		names = oversign(fields, DefaultSignedHeaders())

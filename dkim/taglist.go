@@ -130,6 +130,7 @@ var (
 	ErrBadSignature       = errors.New("dkim: signature did not verify")
 	ErrUnsignedContent    = errors.New("dkim: body has content after the l= length")
 	ErrMultipleFrom       = errors.New("dkim: message has more than one From field")
+	ErrNoFrom             = errors.New("dkim: message has no From field")
 	ErrTooManySignatures  = errors.New("dkim: too many signatures")
 	ErrHeaderTooLong      = errors.New("dkim: header exceeds MaxHeaderBytes")
 )

@@ -254,6 +254,7 @@ func decodeReport(r io.Reader, maxRecords int) (*AggregateReport, error) {
 				return nil, fmt.Errorf("%w: root element %q", ErrReportFormat, se.Name.Local)
 			}
 			started = true
+			rep.XMLName = se.Name
 			continue
 		}
 		if err := decodeChild(d, se, rep, maxRecords); err != nil {
@@ -297,14 +298,19 @@ func decodeChild(d *xml.Decoder, se xml.StartElement, rep *AggregateReport, maxR
 	return nil
 }
 
-// WriteXML writes the report as an XML document.
+// WriteXML writes the report as an XML document, in the namespace of
+// XMLName.Space when set (RFC 9990 reports use Namespace).
 func (r *AggregateReport) WriteXML(w io.Writer) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(r); err != nil {
+	start := xml.StartElement{Name: xml.Name{Local: "feedback"}}
+	if r.XMLName.Space != "" {
+		start.Attr = []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: r.XMLName.Space}}
+	}
+	if err := enc.EncodeElement(r, start); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")

@@ -3,6 +3,7 @@ package dmarc
 import (
 	"bufio"
 	"encoding/base64"
+	"encoding/xml"
 	"io"
 	stdmime "mime"
 	"mime/multipart"
@@ -133,10 +134,14 @@ func rowKey(r *ReportRecord) string {
 	return k.String()
 }
 
-// Report returns the report built so far (RFC 9990 version 1.0).
+// Namespace is the XML namespace of RFC 9990 aggregate reports.
+const Namespace = "urn:ietf:params:xml:ns:dmarc-2.0"
+
+// Report returns the report built so far (RFC 9990 version 1.0, in
+// Namespace).
 func (b *AggregateBuilder) Report() *AggregateReport {
-	return &AggregateReport{Version: "1.0", Metadata: b.Metadata, Policy: b.Policy,
-		Records: append([]ReportRecord(nil), b.records...)}
+	return &AggregateReport{XMLName: xml.Name{Space: Namespace, Local: "feedback"}, Version: "1.0",
+		Metadata: b.Metadata, Policy: b.Policy, Records: append([]ReportRecord(nil), b.records...)}
 }
 
 // ParseAggregateReportMessage finds the aggregate report in a report
