@@ -61,6 +61,7 @@ const (
 	DefaultDataBlockTimeout    = 3 * time.Minute  // section 4.5.3.2.5
 	DefaultDataTimeout         = 10 * time.Minute // section 4.5.3.2.6
 	DefaultWriteTimeout        = 5 * time.Minute
+	DefaultMaxDataDuration     = 30 * time.Minute
 	maxAuthLine                = 12288 // RFC 4954 section 4
 )
 
@@ -132,11 +133,17 @@ type Server struct {
 	// rejected as a loop with 554 5.4.6 (RFC 5321 section 6.3). Default 100.
 	MaxReceived int
 
-	// CommandTimeout bounds the wait for each command. Default 5 minutes.
+	// CommandTimeout bounds the wait for each command, and the time to
+	// receive a whole command line however slowly it arrives. Default 5
+	// minutes.
 	CommandTimeout time.Duration
 	// DataBlockTimeout bounds each read while receiving a message; when it
 	// expires the connection is closed. Default 3 minutes.
 	DataBlockTimeout time.Duration
+	// MaxDataDuration bounds the whole transfer of one message (DATA) or
+	// chunk (BDAT), so a sender that trickles octets just fast enough to
+	// beat DataBlockTimeout is still cut off. Default 30 minutes.
+	MaxDataDuration time.Duration
 	// DataTimeout bounds Session.Data through its ctx. Default 10 minutes.
 	DataTimeout time.Duration
 	// WriteTimeout bounds each write of replies. Default 5 minutes.

@@ -345,7 +345,7 @@ func TestJunkAndLongLines(t *testing.T) {
 	c.run("S: 500 5.5.2 Line too long\nS: 250 2.0.0 OK")
 	// A line that never ends is read only boundedly, then the connection
 	// is closed.
-	c.send(strings.Repeat("y", 512*40))
+	c.send(strings.Repeat("y", 16*maxAuthLine+4096))
 	c.run("S: 500 5.5.2 Line too long\nS: <EOF>")
 }
 
@@ -496,6 +496,37 @@ func TestTimeouts(t *testing.T) {
 	c.run("S: 421 4.4.2 Timeout, closing connection\nS: <EOF>")
 	require.Empty(t, b.messages())
 	require.Eventually(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.dataErrs == 1 }, 5*time.Second, 10*time.Millisecond)
+}
+
+func TestSlowloris(t *testing.T) {
+	addr := startServer(t, &Server{Backend: &memBackend{}, CommandTimeout: 300 * time.Millisecond})
+	c := dial(t, addr)
+	c.run("S: 220 *")
+	// One octet every 50 ms never lets a single read time out, but the
+	// command as a whole must arrive within CommandTimeout.
+	go func() {
+		for _, b := range []byte("NOOP NOOP NOOP NOOP NOOP NOOP\r\n") {
+			if _, err := c.c.Write([]byte{b}); err != nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	c.run("S: 421 4.4.2 Timeout, closing connection\nS: <EOF>")
+}
+
+func TestLongAuthLine(t *testing.T) {
+	addr := startServer(t, &Server{Backend: &memBackend{}, Credentials: testCredentials(t), AllowInsecureAuth: true,
+		AuthMechanisms: []string{"PLAIN"}, AuthFailureDelay: -1})
+	c := dial(t, addr)
+	c.ehlo()
+	// RFC 4954 section 4: AUTH lines may be up to 12288 octets.
+	// (The auth package bounds a PLAIN field to 255 octets: the long line
+	// reaches it and is refused as malformed, not as an overlong line.)
+	c.run("C: AUTH PLAIN " + b64("\x00alice\x00"+strings.Repeat("p", 4000)) + "\nS: 501 5.5.2 Malformed*")
+	c.run("C: NOOP " + strings.Repeat("x", 3000) + "\nS: 500 5.5.2 Line too long")
+	c.run("C: AUTH PLAIN\nS: 334*\nC: " + b64("\x00alice\x00"+strings.Repeat("p", 6000)) + "\nS: 501 5.5.2 Malformed*")
+	c.run("C: AUTH PLAIN " + b64("\x00alice\x00secret") + "\nS: 235 *")
 }
 
 func TestDropMidData(t *testing.T) {

@@ -28,7 +28,8 @@ var errInterrupted = errors.New("smtp: interrupted by shutdown")
 type timeoutConn struct {
 	net.Conn
 	mu      sync.Mutex
-	timeout time.Duration
+	timeout time.Duration // per read
+	limit   time.Time     // for the whole phase, against slowloris senders
 	idle    bool
 	stop    bool
 }
@@ -39,14 +40,21 @@ func (t *timeoutConn) Read(p []byte) (int, error) {
 		t.mu.Unlock()
 		return 0, errInterrupted
 	}
-	t.Conn.SetReadDeadline(time.Now().Add(t.timeout))
+	d := time.Now().Add(t.timeout)
+	if d.After(t.limit) {
+		d = t.limit
+	}
+	t.Conn.SetReadDeadline(d)
 	t.mu.Unlock()
 	return t.Conn.Read(p)
 }
 
-func (t *timeoutConn) setPhase(timeout time.Duration, idle bool) {
+// setPhase sets the per-read timeout and the deadline of the whole phase:
+// a command must be complete within its timeout, however slowly its octets
+// trickle in.
+func (t *timeoutConn) setPhase(timeout, total time.Duration, idle bool) {
 	t.mu.Lock()
-	t.timeout, t.idle = timeout, idle
+	t.timeout, t.limit, t.idle = timeout, time.Now().Add(total), idle
 	t.mu.Unlock()
 }
 
@@ -219,17 +227,22 @@ func (c *conn) next() bool {
 		}
 	}
 	idle := !c.inTx && c.br.Buffered() == 0
-	c.tc.setPhase(orDur(s.CommandTimeout, DefaultCommandTimeout), idle)
+	cmdTimeout := orDur(s.CommandTimeout, DefaultCommandTimeout)
+	c.tc.setPhase(cmdTimeout, cmdTimeout, idle)
 	if idle && s.closing.Load() {
 		c.reply(errShutdown)
 		c.flush()
 		return false
 	}
-	max := s.maxLine()
-	line, err := smtpwire.ReadLine(c.br, max)
-	c.tc.setPhase(orDur(s.CommandTimeout, DefaultCommandTimeout), false)
+	// Read up to the AUTH bound (RFC 4954 section 4: 12288 octets), then
+	// hold other commands to MaxLineLength.
+	line, err := smtpwire.ReadLine(c.br, max(s.maxLine(), maxAuthLine))
+	c.tc.setPhase(cmdTimeout, cmdTimeout, false)
 	if err != nil {
 		return c.readFailed(err)
+	}
+	if len(line)+2 > s.maxLine() && !(len(line) > 5 && strings.EqualFold(string(line[:5]), "AUTH ")) {
+		return c.replyCounted(errLineLong)
 	}
 	if c.srv.Debug != nil {
 		c.srv.trace("C: ", redactLine(line))
@@ -330,7 +343,7 @@ func (c *conn) handshake() error {
 		return errors.New("smtp: no TLS config")
 	}
 	tc := tls.Server(c.tc, cfg)
-	c.tc.setPhase(orDur(c.srv.CommandTimeout, DefaultCommandTimeout), false)
+	c.tc.setPhase(orDur(c.srv.CommandTimeout, DefaultCommandTimeout), orDur(c.srv.CommandTimeout, DefaultCommandTimeout), false)
 	hctx, cancel := context.WithTimeout(c.ctx, orDur(c.srv.CommandTimeout, DefaultCommandTimeout))
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {

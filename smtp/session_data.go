@@ -29,7 +29,7 @@ func (c *conn) cmdData(arg string) bool {
 	if c.flush() != nil {
 		return false
 	}
-	c.tc.setPhase(orDur(c.srv.DataBlockTimeout, DefaultDataBlockTimeout), false)
+	c.tc.setPhase(orDur(c.srv.DataBlockTimeout, DefaultDataBlockTimeout), orDur(c.srv.MaxDataDuration, DefaultMaxDataDuration), false)
 	dr := smtpwire.NewDotReader(c.br, c.srv.dotOptions(c.srv.maxMessage()))
 	lr := &loopReader{r: dr, max: orInt(c.srv.MaxReceived, DefaultMaxReceived)}
 	results := c.runData(lr)
@@ -178,7 +178,7 @@ func (c *conn) cmdBDAT(arg string) bool {
 		c.flush()
 		return false
 	}
-	c.tc.setPhase(orDur(c.srv.DataBlockTimeout, DefaultDataBlockTimeout), false)
+	c.tc.setPhase(orDur(c.srv.DataBlockTimeout, DefaultDataBlockTimeout), orDur(c.srv.MaxDataDuration, DefaultMaxDataDuration), false)
 	if int64(c.br.Buffered()) < size && c.flush() != nil {
 		return false // reading the chunk may block: send pending replies first
 	}

@@ -37,9 +37,9 @@ func (e *LineTooLongError) Is(target error) bool { return target == ErrLineTooLo
 const drainFactor = 16
 
 // ReadLine reads one line of at most max octets (line ending included) from
-// br and returns it without its line ending (CRLF or bare LF). The returned
-// slice aliases br's buffer and is valid only until the next read. br's
-// buffer must be at least max octets large.
+// br and returns it without its line ending (CRLF or bare LF). When the line
+// fits in br's buffer, the returned slice aliases it and is valid only until
+// the next read; a longer line (up to max) is copied.
 //
 // A longer line yields a *LineTooLongError; at most drainFactor*max octets of
 // it are read, so a peer that never sends LF cannot make ReadLine buffer or
@@ -58,17 +58,30 @@ func ReadLine(br *bufio.Reader, max int) ([]byte, error) {
 		}
 		return nil, err
 	}
-	// Too long: discard the rest of the line, boundedly.
+	// Longer than the buffer, or than max: accumulate while it may still
+	// fit, otherwise discard the rest of the line, boundedly.
 	read := len(line)
+	var acc []byte
+	if read <= max {
+		acc = append(make([]byte, 0, 2*read), line...)
+	}
 	for err != nil {
 		line, err = br.ReadSlice('\n')
 		read += len(line)
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return nil, err
 		}
+		if read <= max {
+			acc = append(acc, line...)
+		} else {
+			acc = nil
+		}
 		if read > drainFactor*max {
 			return nil, &LineTooLongError{Max: max}
 		}
+	}
+	if read <= max {
+		return trimEOL(acc), nil
 	}
 	return nil, &LineTooLongError{Max: max, Drained: true}
 }

@@ -72,6 +72,18 @@ func TestReadLine(t *testing.T) {
 	require.LessOrEqual(t, src.n, drainFactor*64+128)
 }
 
+func TestReadLineLongerThanBuffer(t *testing.T) {
+	long := strings.Repeat("z", 100)
+	br := bufio.NewReaderSize(strings.NewReader(long+"\r\n"+long+long+"\n"), 16)
+	line, err := ReadLine(br, 120)
+	require.NoError(t, err)
+	require.Equal(t, long, string(line))
+	_, err = ReadLine(br, 120)
+	var le *LineTooLongError
+	require.ErrorAs(t, err, &le)
+	require.True(t, le.Drained)
+}
+
 type countingReader struct{ n int }
 
 func (c *countingReader) Read(p []byte) (int, error) {
