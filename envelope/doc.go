@@ -90,6 +90,7 @@
 //     multipart/report; report-type=delivery-status whose boundaries are
 //     broken, read from the flat body.
 //   - ParseDSN and ParseMDN read the whole message into memory, bounded by
-//     ReportOptions.MaxBytes (10 MiB), and split MIME parts with their own
-//     small reader, bounded by MaxParts and MaxDepth.
+//     ReportOptions.MaxBytes (10 MiB); parts are split by mime.MultipartReader
+//     within MaxParts and MaxDepth, so nested parts are copied at most
+//     MaxDepth times.
 package envelope

@@ -66,7 +66,6 @@ type entity struct {
 	header message.Header
 	mt     mime.MediaType
 	body   []byte // raw, not transfer-decoded
-	raw    []byte // header and body
 }
 
 // readEntity splits raw bytes into header and body and parses the
@@ -75,7 +74,12 @@ func readEntity(raw []byte) entity {
 	br := bufio.NewReader(bytes.NewReader(raw))
 	h, _ := message.ReadHeader(br, nil) // lenient; its warnings are not fatal here
 	rest, _ := io.ReadAll(br)
-	e := entity{header: h, body: rest, raw: raw}
+	return newEntity(h, rest)
+}
+
+// newEntity makes an entity of a parsed header and a raw body.
+func newEntity(h message.Header, body []byte) entity {
+	e := entity{header: h, body: body}
 	e.mt = mime.MediaType{Type: "text", Subtype: "plain"}
 	if ct := h.Get("Content-Type"); ct != "" {
 		if mt, err := mime.ParseMediaType(ct); err == nil || mt.Type != "" {
@@ -114,58 +118,6 @@ func (e *entity) text(max int64) string {
 	return s
 }
 
-// splitMultipart returns the bodies of the parts of a multipart body
-// (RFC 2046 section 5.1.1), at most max of them. A missing close delimiter
-// ends the last part at the end of the body. The scan is linear.
-func splitMultipart(body []byte, boundary string, max int) (parts [][]byte, truncated bool) {
-	if boundary == "" {
-		return nil, false
-	}
-	delim := []byte("--" + boundary)
-	start := -1 // start of the current part's content
-	for i := 0; i < len(body); {
-		nl := bytes.IndexByte(body[i:], '\n')
-		end := len(body)
-		if nl >= 0 {
-			end = i + nl + 1
-		}
-		line := body[i:end]
-		if bytes.HasPrefix(line, delim) {
-			tail := bytes.TrimRight(line[len(delim):], " \t\r\n")
-			isClose := bytes.Equal(tail, []byte("--"))
-			if len(tail) == 0 || isClose {
-				if start >= 0 {
-					parts = append(parts, trimDelimEOL(body[start:i]))
-					if len(parts) >= max {
-						return parts, true
-					}
-				}
-				if isClose {
-					return parts, false
-				}
-				start = end
-			}
-		}
-		i = end
-	}
-	if start >= 0 && start < len(body) {
-		parts = append(parts, body[start:])
-	}
-	return parts, false
-}
-
-// trimDelimEOL removes the line break before a delimiter, which belongs to
-// the delimiter (RFC 2046 section 5.1.1).
-func trimDelimEOL(b []byte) []byte {
-	if bytes.HasSuffix(b, []byte("\r\n")) {
-		return b[:len(b)-2]
-	}
-	if bytes.HasSuffix(b, []byte("\n")) {
-		return b[:len(b)-1]
-	}
-	return b
-}
-
 // walker visits the leaf entities of a message depth-first, without
 // descending into message/* bodies, within the part and depth limits.
 type walker struct {
@@ -184,16 +136,26 @@ func (w *walker) walk(e entity, depth int, visit func(e entity)) {
 		return
 	}
 	boundary, _ := e.mt.Params.Get("boundary")
-	bodies, cut := splitMultipart(e.body, boundary, w.opts.MaxParts-w.parts)
-	if cut {
-		w.warns = append(w.warns, &mime.Warning{Code: WarnLimit, Offset: -1, Detail: "too many parts"})
-	}
-	for _, b := range bodies {
-		w.parts++
-		if w.parts > w.opts.MaxParts {
+	mr := mime.NewMultipartReader(bytes.NewReader(e.body), boundary, &mime.MultipartOptions{MaxParts: w.opts.MaxParts})
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
 			return
 		}
-		w.walk(readEntity(b), depth+1, visit)
+		if err != nil {
+			w.warns = append(w.warns, &mime.Warning{Code: WarnLimit, Offset: -1, Detail: err.Error()})
+			return
+		}
+		if w.parts++; w.parts > w.opts.MaxParts {
+			w.warns = append(w.warns, &mime.Warning{Code: WarnLimit, Offset: -1, Detail: "too many parts"})
+			return
+		}
+		body, _ := io.ReadAll(io.LimitReader(p.Body, w.opts.MaxBytes))
+		var h message.Header
+		if len(p.RawHeader) > 0 {
+			h, _ = message.ReadHeader(bufio.NewReader(bytes.NewReader(p.RawHeader)), nil)
+		}
+		w.walk(newEntity(h, body), depth+1, visit)
 	}
 }
 
