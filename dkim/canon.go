@@ -180,9 +180,9 @@ type bodyCanon struct {
 	total   int64 // canonical bytes produced (hashed or not)
 	hashed  int64
 
-	cr       bool // last byte was CR, held back
-	wsp      bool // relaxed: WSP seen and held back
-	midLine  bool // the current line has content
+	cr      bool // last byte was CR, held back
+	wsp     bool // relaxed: WSP seen and held back
+	midLine bool // the current line has content
 	empties int  // empty lines held back
 
 	buf []byte
