@@ -1,12 +1,11 @@
 package message
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/transform"
 
 	"github.com/yubinmail/yubin/mime"
 )
@@ -185,12 +184,17 @@ func (e *Entity) Text(lookup mime.CharsetLookup) (io.Reader, error) {
 		return nil, errors.New("message: entity has no body of its own")
 	}
 	cs := e.Charset()
-	if cs == "" || cs == "us-ascii" || cs == "ascii" {
+	switch cs {
+	case "", "us-ascii", "ascii":
 		// QUIRK: text without a charset or labelled us-ascii that holds
 		// 8-bit bytes anyway is read as UTF-8 where it is valid UTF-8 and
 		// as windows-1252 elsewhere, which is what such mail nearly always
 		// is.
-		return transform.NewReader(b, utf8OrLatin{}), nil
+		return &textReader{r: b, latin: true}, nil
+	case "utf-8", "utf8":
+		if lookup == nil {
+			return &textReader{r: b}, nil
+		}
 	}
 	return mime.NewCharsetReader(cs, b, lookup)
 }
@@ -241,13 +245,11 @@ func (c *countReader) add(b []byte) {
 		return
 	}
 	c.n += int64(len(b))
-	for _, x := range b {
-		if x == '\n' {
-			c.lf++
-		}
-	}
+	c.lf += int64(bytes.Count(b, nl))
 	c.last = b[len(b)-1]
 }
+
+var nl = []byte{'\n'}
 
 func (c *countReader) lines() int64 {
 	if c.n > 0 && c.last != '\n' {
@@ -339,4 +341,4 @@ func (e *Entity) addErr(err error) {
 }
 
 // bufioSize is the read buffer of the walker.
-const bufioSize = 32 << 10
+const bufioSize = 16 << 10

@@ -30,6 +30,7 @@ import (
 type Walker struct {
 	opts    WalkOptions
 	src     io.Reader
+	br      *bufio.Reader // kept across Reset
 	stack   []*frame
 	root    *Entity
 	cur     *Entity
@@ -51,6 +52,12 @@ type frame struct {
 // NewWalker returns a walker over the message read from r.
 func NewWalker(r io.Reader, opts *WalkOptions) *Walker {
 	return &Walker{src: r, opts: opts.get()}
+}
+
+// Reset makes w walk the message read from r, reusing its buffers, as if
+// it were new.
+func (w *Walker) Reset(r io.Reader) {
+	*w = Walker{src: r, opts: w.opts, br: w.br}
 }
 
 // Root returns the top-level entity once Next has returned it.
@@ -109,7 +116,17 @@ func (w *Walker) next() (*Entity, error) {
 
 func (w *Walker) top() (*Entity, error) {
 	cnt := &countReader{r: w.src}
-	br := bufio.NewReaderSize(cnt, bufioSize)
+	size := bufioSize
+	if l, ok := w.src.(interface{ Len() int }); ok && l.Len()+16 < size {
+		size = max(l.Len()+16, 1024)
+	}
+	br := w.br
+	if br == nil || br.Size() < size {
+		br = bufio.NewReaderSize(cnt, size)
+		w.br = br
+	} else {
+		br.Reset(cnt)
+	}
 	e := &Entity{}
 	h, err := ReadHeader(br, w.opts.Header)
 	if err = e.headerErr(err); err != nil {
