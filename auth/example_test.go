@@ -124,3 +124,74 @@ func ExampleServeExchange() {
 	// C: d29uZGVybGFuZA==
 	// alice <nil>
 }
+
+// userFile is a Credentials backed by one stored SCRAM-SHA-256 secret per
+// user, as an application would keep them in a file or a database column.
+type userFile map[string]string
+
+func (u userFile) secret(user string) (*auth.SCRAMSecret, error) {
+	enc, ok := u[user]
+	if !ok {
+		return nil, auth.ErrAuthFailed
+	}
+	return auth.ParseSCRAMSecret(enc)
+}
+
+func (u userFile) CheckPassword(_ context.Context, user, password string) error {
+	s, err := u.secret(user)
+	if err != nil || !s.CheckPassword(password) {
+		return auth.ErrAuthFailed
+	}
+	return nil
+}
+
+func (u userFile) LookupSecret(_ context.Context, user, mech string) (auth.Secret, error) {
+	s, err := u.secret(user)
+	if err != nil || s.Mechanism != mech {
+		return auth.Secret{}, auth.ErrAuthFailed // e.g. no SCRAM-SHA-1 secret stored
+	}
+	return auth.Secret{SCRAM: s}, nil
+}
+
+func (userFile) ValidateToken(context.Context, *auth.Token) (string, error) {
+	return "", auth.ErrAuthFailed // no OAuth here
+}
+
+func (userFile) Authorize(context.Context, string, string) error {
+	return auth.ErrAuthFailed // nobody may act as someone else
+}
+
+// Implementing Credentials over stored secrets: the same entry serves SCRAM
+// and, after TLS, PLAIN.
+func Example_credentials() {
+	sec, err := auth.DeriveSCRAMSecret(auth.SCRAMSHA256, "s3cret", nil, 0)
+	if err != nil {
+		panic(err)
+	}
+	users := userFile{"carol": sec.String()}
+	opts := &auth.ServerOptions{Credentials: users, AllowInsecure: true,
+		Mechanisms: []string{auth.SCRAMSHA256, auth.Plain}}
+	for _, mech := range auth.ServerMechanisms(opts) {
+		c, _ := auth.NewClient(mech, &auth.ClientOptions{Username: "carol", Password: "s3cret", AllowInsecure: true})
+		s, _ := auth.NewServer(mech, opts)
+		resp, _ := c.Start()
+		for {
+			chal, done, err := s.Next(context.Background(), resp)
+			if err != nil {
+				fmt.Println(mech, err)
+				break
+			}
+			if done {
+				if len(chal) > 0 { // additional data with success: the SCRAM signature
+					c.Next(chal)
+				}
+				fmt.Println(mech, s.Identity().User(), c.Finish())
+				break
+			}
+			resp, _ = c.Next(chal)
+		}
+	}
+	// Output:
+	// SCRAM-SHA-256 carol <nil>
+	// PLAIN carol <nil>
+}
