@@ -249,6 +249,23 @@ func TestEvaluate(t *testing.T) {
 	r = Evaluate(ctx, &Input{Header: h, DKIM: []dkim.Result{dkimPass("none.example"), dkimPass("example.com")}}, strictest)
 	require.Equal(t, StatusPass, r.Status)
 
+	// Alignment of several signing domains asks each name once.
+	res.ResetQueries()
+	r = Evaluate(ctx, &Input{Header: header(t, "From: a@a.b.example.com\r\n"),
+		DKIM: []dkim.Result{dkimPass("x.b.example.com"), dkimPass("y.b.example.com"), dkimPass("b.example.com")}}, opts)
+	require.Equal(t, StatusPass, r.Status)
+	seen := map[string]bool{}
+	for _, q := range res.Queries() {
+		require.False(t, seen[q.String()], "repeated query %s", q)
+		seen[q.String()] = true
+	}
+
+	// A record that is not DMARC1, alone: no policy.
+	res.TXT["_dmarc.v2.example"] = []string{"v=DMARC2; p=reject"}
+	r = Evaluate(ctx, &Input{Header: header(t, "From: a@v2.example\r\n")}, opts)
+	require.Equal(t, StatusNone, r.Status)
+	require.Equal(t, PolicyNone, r.Disposition)
+
 	// Temporary DNS failure.
 	res.Fail = []string{"_dmarc.example.com"}
 	r = Evaluate(ctx, &Input{Header: header(t, "From: a@example.com\r\n")}, opts)

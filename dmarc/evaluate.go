@@ -109,6 +109,11 @@ func Evaluate(ctx context.Context, in *Input, opts *Options) *Result {
 	if o.Sample == nil {
 		o.Sample = func() int { return rand.IntN(100) }
 	}
+	if o.Resolver != nil {
+		// Alignment walks the tree for each signing domain; the walks
+		// share names, so one evaluation asks each name once.
+		o.Resolver = &memoResolver{r: o.Resolver, m: map[string]memo{}}
+	}
 	author, err := message.Author(in.Header)
 	if err == nil {
 		return evaluateDomain(ctx, in, &o, normalize(author.Domain))
@@ -293,4 +298,25 @@ func alignDKIM(ctx context.Context, o *Options, in *Input, r *Result) {
 			return
 		}
 	}
+}
+
+// memoResolver remembers TXT answers for the length of one evaluation.
+type memoResolver struct {
+	r Resolver
+	m map[string]memo
+}
+
+type memo struct {
+	txt []string
+	err error
+}
+
+func (m *memoResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	key := strings.ToLower(strings.TrimSuffix(name, "."))
+	if v, ok := m.m[key]; ok {
+		return v.txt, v.err
+	}
+	txt, err := m.r.LookupTXT(ctx, name)
+	m.m[key] = memo{txt, err}
+	return txt, err
 }
