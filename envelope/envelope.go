@@ -3,6 +3,7 @@ package envelope
 import (
 	"crypto/tls"
 	"net/netip"
+	"strings"
 )
 
 // Envelope is one SMTP transaction as a receiver knows it: the
@@ -132,4 +133,94 @@ func (e *Envelope) ReceivedOptions(id string) *ReceivedOptions {
 		o.For = e.Rcpts[0].Path
 	}
 	return o
+}
+
+// WantsDSN reports whether the recipient asked for a DSN with the given
+// action (RFC 3461 section 4.1): NOTIFY=NEVER asks for none; without
+// NOTIFY, failures and delays are reported (the section's "FAILURE" or
+// "FAILURE,DELAY" default, we choose the latter); "delivered",
+// "relayed" and "expanded" need SUCCESS.
+func (r Recipient) WantsDSN(a Action) bool {
+	n := r.Params.Notify
+	if n&NotifyNever != 0 {
+		return false
+	}
+	switch a {
+	case ActionFailed:
+		return n == 0 || n&NotifyFailure != 0
+	case ActionDelayed:
+		return n == 0 || n&NotifyDelay != 0
+	case ActionDelivered, ActionRelayed, ActionExpanded:
+		return n&NotifySuccess != 0
+	}
+	return false
+}
+
+// DSNOptions prepares a DSN about this envelope: To is the reverse-path,
+// EnvID and Ret come from the MAIL parameters, ReceivedFromMTA from the
+// session, and each report in results keeps only if its recipient asked for
+// it (WantsDSN), with Original-Recipient filled from ORCPT. results are
+// matched to e.Rcpts by FinalRecipient address. The result is nil when no
+// DSN is due: the reverse-path is null (RFC 5321 section 4.5.5, RFC 3464
+// section 2) or no recipient wants one.
+func (e *Envelope) DSNOptions(reportingMTA string, results []DSNRecipient, original []byte) *BuildDSNOptions {
+	if e.From.IsNull() {
+		return nil
+	}
+	o := &BuildDSNOptions{
+		ReportingMTA:    reportingMTA,
+		To:              e.From,
+		EnvID:           e.MailParams.EnvID,
+		Ret:             e.MailParams.Ret,
+		ReceivedFromMTA: e.Session.RemoteHost,
+		Original:        original,
+		Global:          e.MailParams.SMTPUTF8,
+	}
+	if o.ReceivedFromMTA == "" {
+		o.ReceivedFromMTA = e.Session.Helo
+	}
+	for _, res := range results {
+		rc, ok := e.findRecipient(res.FinalRecipient.Value)
+		if ok && !rc.WantsDSN(res.Action) {
+			continue
+		}
+		if ok && res.OriginalRecipient.IsZero() && rc.Params.ORcpt.AddrType != "" {
+			res.OriginalRecipient = TypedValue{Type: strings.ToLower(rc.Params.ORcpt.AddrType), Value: rc.Params.ORcpt.Addr}
+		}
+		o.Recipients = append(o.Recipients, res)
+	}
+	if len(o.Recipients) == 0 {
+		return nil
+	}
+	return o
+}
+
+func (e *Envelope) findRecipient(addr string) (Recipient, bool) {
+	for _, r := range e.Rcpts {
+		if r.Path.Mailbox() == addr || strings.EqualFold(r.Path.Mailbox(), addr) {
+			return r, true
+		}
+	}
+	return Recipient{}, false
+}
+
+// Equal reports whether two paths name the same mailbox: local parts
+// compared exactly (RFC 5321 section 2.4: they are case-sensitive), domains
+// case-insensitively and in A-label form. Source routes are ignored.
+func (p Path) Equal(q Path) bool {
+	if p.IsPostmaster() || q.IsPostmaster() {
+		return p.IsPostmaster() && q.IsPostmaster()
+	}
+	return p.Local == q.Local && p.DomainASCII() == q.DomainASCII()
+}
+
+// ParseMailbox parses a bare mailbox "local@domain" (without angle
+// brackets), as given on a command line or in configuration, with the rules
+// of a forward-path.
+func ParseMailbox(s string, opts *PathOptions) (Path, error) {
+	p, err := ParseForwardPath("<"+s+">", opts)
+	if err == nil && p.Domain == "" {
+		return Path{}, newError("mailbox", s, "missing domain", 501, CodeBadDestSyntax, ErrSyntax)
+	}
+	return p, err
 }
