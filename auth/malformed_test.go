@@ -223,6 +223,7 @@ func TestSCRAMClientRejectsBadServer(t *testing.T) {
 		{"overflow iterations", "r=fyko+d2lbbFgONRv9qkxdawL3rfc,s=QSXCR+Q6sek8bf92,i=99999999999999999999", ErrMalformed},
 		{"mandatory extension", "m=x,r=fyko+d2lbbFgONRv9qkxdawL3rfc,s=QSXCR+Q6sek8bf92,i=4096", ErrMalformed},
 		{"garbage", "hello", ErrMalformed},
+		{"early server error", "e=unknown-user", ErrAuthFailed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

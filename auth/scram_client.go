@@ -93,8 +93,13 @@ func (sc *scramClient) serverFirst(msg string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if attrs[0].key == 'm' {
+	switch attrs[0].key {
+	case 'm':
 		return nil, malformed(mech, "server requires an unsupported extension")
+	case 'e':
+		// Not in the RFC 5802 grammar for server-first-message, but some
+		// servers end the exchange this early (e.g. "e=unknown-user").
+		return nil, &ServerError{Mechanism: mech, Message: attrs[0].val}
 	}
 	if len(attrs) < 3 || attrs[0].key != 'r' || attrs[1].key != 's' || attrs[2].key != 'i' {
 		return nil, malformed(mech, "want r=...,s=...,i=...")
