@@ -151,8 +151,8 @@ func pslOrg(d string) string {
 // discoverTree runs the tree walk once and derives both the policy record
 // (the first valid record from the longest name) and the Organizational
 // Domain (RFC 9989 section 4.10.2): the first name with psd=n; the name
-// below the first one with psd=y; otherwise the shortest name with a valid
-// record; otherwise the author domain itself.
+// below the first one with psd=y (other than the starting domain); otherwise
+// the shortest name with a valid record; otherwise the author domain itself.
 func discoverTree(ctx context.Context, res Resolver, d string) (*Lookup, error) {
 	l := &Lookup{OrgDomain: d}
 	names := walkNames(d)
@@ -182,12 +182,12 @@ func discoverTree(ctx context.Context, res Resolver, d string) (*Lookup, error) 
 			l.OrgDomain = name
 			return l, firstErr
 		case PSDYes:
+			// psd=y on the domain where the walk started says nothing
+			// about a domain below it, so it is treated as no flag.
 			if i > 0 {
 				l.OrgDomain = names[i-1]
-			} else {
-				l.OrgDomain = name
+				return l, firstErr
 			}
-			return l, firstErr
 		}
 		shortest = name
 	}

@@ -124,6 +124,11 @@ func TestDiscover(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "org.psd.example", l.Domain)
 	require.Equal(t, "org.psd.example", l.OrgDomain)
+	// psd=y on the starting domain itself is ignored.
+	l, err = Discover(ctx, res, "psd.example", TreeWalk)
+	require.NoError(t, err)
+	require.Equal(t, "psd.example", l.OrgDomain)
+	require.Equal(t, "psd.example", l.Domain)
 	// psd=n stops the walk: the org domain is mid.example.org, although
 	// example.org has a record too.
 	l, err = Discover(ctx, res, "a.mid.example.org", TreeWalk)
