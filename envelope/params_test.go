@@ -217,6 +217,13 @@ func TestStatusCode(t *testing.T) {
 	require.Equal(t, "Other or undefined mailbox status", StatusCode{5, 2, 99}.Text())
 	require.Equal(t, "", StatusCode{5, 99, 1}.Text())
 	require.True(t, CodeOK.IsSuccess())
+	require.Equal(t, "Permanent Failure", CodeBadMailbox.ClassText())
+	require.Equal(t, "Persistent Transient Failure", CodeMailboxFull.ClassText())
+	require.Equal(t, "Success", CodeOK.ClassText())
+	require.Equal(t, "", StatusCode{3, 0, 0}.ClassText())
+	require.Equal(t, "Mailbox Status", CodeMailboxFull.SubjectText())
+	require.Equal(t, "Security or Policy Status", CodeRelayDenied.SubjectText())
+	require.Equal(t, "", StatusCode{5, 8, 0}.SubjectText())
 	require.Equal(t, "4.2.2", CodeMailboxFull.String())
 	require.Equal(t, StatusCode{4, 4, 7}, StatusCode{5, 4, 7}.WithClass(4))
 	for _, bad := range []string{"", "5", "5.1", "3.1.1", "5.1.1.1", "55.1.1", "5.1000.1", "5.a.1", "5..1"} {

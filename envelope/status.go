@@ -142,6 +142,32 @@ func (c StatusCode) Text() string {
 	return ""
 }
 
+// ClassText returns the IANA name of the code's class (RFC 3463 section
+// 3.1): "Success", "Persistent Transient Failure", "Permanent Failure", or "".
+func (c StatusCode) ClassText() string {
+	switch c.Class {
+	case 2:
+		return "Success"
+	case 4:
+		return "Persistent Transient Failure"
+	case 5:
+		return "Permanent Failure"
+	}
+	return ""
+}
+
+// SubjectText returns the IANA name of the code's subject (RFC 3463
+// section 3.2), for example "Mailbox Status" for X.2.*, or "".
+func (c StatusCode) SubjectText() string {
+	names := [...]string{"Other or Undefined Status", "Addressing Status", "Mailbox Status",
+		"Mail System Status", "Network and Routing Status", "Mail Delivery Protocol Status",
+		"Message Content or Media Status", "Security or Policy Status"}
+	if c.Subject >= 0 && c.Subject < len(names) {
+		return names[c.Subject]
+	}
+	return ""
+}
+
 // LookupStatus returns the registry entry for c's subject and detail.
 func LookupStatus(c StatusCode) (StatusInfo, bool) {
 	for _, e := range statusRegistry {
