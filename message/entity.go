@@ -101,6 +101,10 @@ type Entity struct {
 	HeaderOffset, BodyOffset, EndOffset int64
 	Lines                               int64
 	Complete                            bool
+	// DecodedSize is the size of the body with the transfer encoding
+	// removed, set once Body has been read to the end (ReadStructure does
+	// that for every leaf); -1 before.
+	DecodedSize int64
 
 	// Warnings lists what was wrong with this entity (header, media type,
 	// transfer decoding, multipart structure).
@@ -203,13 +207,16 @@ func (e *Entity) Text(lookup mime.CharsetLookup) (io.Reader, error) {
 type warnReader struct {
 	r    io.Reader
 	e    *Entity
+	n    int64
 	done bool
 }
 
 func (w *warnReader) Read(p []byte) (int, error) {
 	n, err := w.r.Read(p)
+	w.n += int64(n)
 	if err == io.EOF && !w.done {
 		w.done = true
+		w.e.DecodedSize = w.n
 		w.e.Warnings = append(w.e.Warnings, mime.DecoderWarnings(w.r)...)
 	}
 	return n, err

@@ -241,7 +241,8 @@ func (hr *headerReader) read() error {
 		}
 		if isWSP(ln[0]) {
 			if len(bytes.Trim(content, " \t")) == 0 {
-				if next, ok := hr.peekLine(); len(trimEOL(next)) > 0 && !isWSP(next[0]) && !isFieldStart(next, ok) {
+				next, ok := hr.peekLine()
+				if len(next) == 0 || len(trimEOL(next)) > 0 && !isWSP(next[0]) && !isFieldStart(next, ok) {
 					// QUIRK: "CRLF SP CRLF" before the body.
 					hr.warn(WarnBlankSeparator, off, "")
 					hr.h.sep = ln

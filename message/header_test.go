@@ -35,6 +35,8 @@ func TestReadHeader(t *testing.T) {
 		{"mbox from", "From joe@x Tue Nov 24 10:00:00 2026\nFrom: joe@x\n\n", [][2]string{{"From", "joe@x"}}, []mime.WarningCode{WarnMboxFrom, WarnBareLF}, ""},
 		{"no header", "just body\r\nA: 1\r\n", nil, []mime.WarningCode{WarnNoHeader}, "just body\r\nA: 1\r\n"},
 		{"whitespace separator", "A: 1\r\n \r\nbody text\r\n", [][2]string{{"A", "1"}}, []mime.WarningCode{WarnBlankSeparator}, "body text\r\n"},
+		{"whitespace line at eof", " \n", nil, []mime.WarningCode{WarnBlankSeparator}, ""}, // found by FuzzReadHeader (" \n:0")
+		{"whitespace line before colon line", " \n:0", nil, []mime.WarningCode{WarnBlankSeparator}, ":0"},
 		{"whitespace continuation", "A: 1\r\n \r\nB: 2\r\n\r\n", [][2]string{{"A", "1"}, {"B", "2"}}, nil, ""},
 		{"no colon keeps going", "A: 1\r\nthis is junk\r\nB: 2\r\n\r\n", [][2]string{{"A", "1"}, {"", "this is junk"}, {"B", "2"}}, []mime.WarningCode{WarnNoColon}, ""},
 		{"space before colon", "Subject : x\r\n\r\n", [][2]string{{"Subject", "x"}}, []mime.WarningCode{WarnBadFieldName}, ""},

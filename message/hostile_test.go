@@ -89,6 +89,7 @@ func TestHostileMIME(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, root.Warnings.Has(mime.WarnMultipartNoCloseDelimiter))
 		require.Len(t, root.Children, 1)
+		require.Equal(t, int64(4), root.Children[0].DecodedSize)
 	})
 	t.Run("header bomb", func(t *testing.T) {
 		msg := strings.Repeat("X: y\r\n", 100000) + "\r\nbody"

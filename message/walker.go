@@ -209,6 +209,7 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 // frame for it when it is a container. For a message (top-level or
 // encapsulated), section is the container's section.
 func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) (*Entity, error) {
+	e.DecodedSize = -1
 	w.parts++
 	if w.parts > w.opts.MaxParts {
 		return nil, &mime.LimitError{Limit: "MaxParts", Max: int64(w.opts.MaxParts)}
@@ -268,17 +269,23 @@ func Walk(r io.Reader, opts *WalkOptions, fn func(*Entity) error) error {
 }
 
 // ReadStructure walks the whole message and returns the entity tree with
-// every offset, line count and warning set. Bodies are read and dropped;
-// use Entity.Open with an io.ReaderAt over the same bytes to read one.
+// every offset, line count, decoded size and warning set. Leaf bodies are
+// decoded and dropped; use Entity.Open with an io.ReaderAt over the same
+// bytes to read one again.
 func ReadStructure(r io.Reader, opts *WalkOptions) (*Entity, error) {
 	w := NewWalker(r, opts)
 	for {
-		_, err := w.Next()
+		e, err := w.Next()
 		if err == io.EOF {
 			return w.Root(), nil
 		}
 		if err != nil {
 			return w.Root(), err
+		}
+		if b := e.Body(); b != nil {
+			if _, err := io.Copy(io.Discard, b); err != nil {
+				return w.Root(), err
+			}
 		}
 	}
 }
