@@ -333,6 +333,7 @@ func (p *paramParser) value() string {
 	}
 	start := p.i
 	v := p.unquotedRun()
+	spaced := false
 	for {
 		// Look past blanks: a ";", a comment, the end or "name=" ends
 		// the value; anything else was meant to be part of it.
@@ -348,6 +349,9 @@ func (p *paramParser) value() string {
 		p.i = j
 		p.unquotedRun()
 		v = p.s[start:p.i]
+		spaced = true
+	}
+	if spaced {
 		p.warn(WarnUnquotedSpace, start, "")
 	}
 	if v == "" {
