@@ -37,11 +37,14 @@
 // The application answers through one interface, Credentials: a password
 // check, a secret lookup (SCRAM secrets per hash, or a plaintext password for
 // CRAM-MD5), bearer-token validation, and the authorization decision (RFC 4422
-// section 3.4.1: may authn act as authz). DeriveSCRAMSecret, SCRAMSecret.String
-// and ParseSCRAMSecret produce and read the
-// "SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey" form used by PostgreSQL
-// and Dovecot, so no application needs to store plaintext passwords;
-// SCRAMSecret.CheckPassword lets PLAIN and LOGIN be checked against such a
+// section 3.4.1: may authn act as authz). DeriveSCRAMSecret derives SCRAM
+// secrets; SCRAMSecret.String writes the RFC 5803 form
+// "SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey" that PostgreSQL stores,
+// SCRAMSecret.DovecotString writes Dovecot's
+// "{SCRAM-SHA-256}iterations,salt,StoredKey,ServerKey", and ParseSCRAMSecret
+// reads both (and GNU SASL's variant of the latter), so no application needs
+// to store plaintext passwords; SCRAMSecret.CheckPassword lets PLAIN and
+// LOGIN be checked against such a
 // secret. MemoryStore is a ready Credentials implementation.
 //
 // A server runs an exchange with NewServer and repeated ServerMechanism.Next

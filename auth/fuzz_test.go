@@ -209,12 +209,17 @@ func FuzzParseSCRAMSecret(f *testing.F) {
 	f.Add(sec.String())
 	f.Add("SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$AAAA:BBBB")
 	f.Add("SCRAM-SHA-1$+4096:c2FsdA==$$:")
+	f.Add(sec.DovecotString())
+	f.Add(sec.DovecotString() + ",extra")
 	f.Fuzz(func(t *testing.T, s string) {
 		sec, err := ParseSCRAMSecret(s)
 		if err != nil {
 			return
 		}
 		back, err := ParseSCRAMSecret(sec.String())
+		require.NoError(t, err)
+		require.Equal(t, sec, back)
+		back, err = ParseSCRAMSecret(sec.DovecotString())
 		require.NoError(t, err)
 		require.Equal(t, sec, back)
 	})

@@ -424,3 +424,41 @@ func TestServerIdentityBeforeDone(t *testing.T) {
 	require.Empty(t, chal)
 	require.Equal(t, Identity{}, s.Identity())
 }
+
+func TestSCRAMSecretInterchangeFormats(t *testing.T) {
+	cases := []struct {
+		name, enc, password string
+	}{
+		// RFC 5803 section 4 (the RFC 5802 user "user", password "pencil").
+		{"RFC5803", "SCRAM-SHA-1$4096:QSXCR+Q6sek8bf92$6dlGYMOdZcOPutkcNY8U2g7vK9Y=:D+CSWLOshSulAsxiupA+qs2/fTE=", "pencil"},
+		// Dovecot's own password-scheme test vectors.
+		{"dovecot-sha1", "{SCRAM-SHA-1}4096,GetyLXdBuHzf1FWf8SLz2Q==,NA/OqmF4hhrsrB9KR7po+dliTGM=,QBiURvQaE6H6qYTmeghDHLANBFQ=", "test"},
+		{"dovecot-sha256", "{SCRAM-SHA-256}4096,LfNGSFqiFykEZ1xDAYlnKQ==,HACNf9CII7cMz3XjRy/Oh3Ae2LHApoDyNw74d3YtFws=,AQH0j7Hf8J12g8eNBadvzlNB2am3PxgNwFCFd3RxEaw=", "test"},
+		// GNU SASL's "gsasl --mkpasswd" for the RFC 7677 parameters, with
+		// its fifth field (the salted password in hex).
+		{"gsasl", "{SCRAM-SHA-256}4096,W22ZaJ0SNY7soEsUEjb6gQ==,WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=,wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=,c4a49510323ab4f952cac1fa99441939e78ea74d6be81ddf7096e87513dc615d", "pencil"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sec, err := ParseSCRAMSecret(tc.enc)
+			require.NoError(t, err)
+			require.True(t, sec.CheckPassword(tc.password))
+			require.False(t, sec.CheckPassword(tc.password+"x"))
+			own, err := DeriveSCRAMSecret(sec.Mechanism, tc.password, sec.Salt, sec.Iterations)
+			require.NoError(t, err)
+			require.Equal(t, sec, own)
+			if strings.HasPrefix(tc.enc, "{") {
+				require.True(t, strings.HasPrefix(tc.enc, own.DovecotString()))
+			} else {
+				require.Equal(t, tc.enc, own.String())
+			}
+			back, err := ParseSCRAMSecret(own.DovecotString())
+			require.NoError(t, err)
+			require.Equal(t, own, back)
+		})
+	}
+	for _, bad := range []string{"{SCRAM-SHA-256}4096,AA==,AA==", "{SCRAM-SHA-256-PLUS}4096,AA==,AA==,AA==", "{SCRAM-SHA-256", "{MD5}1,AA==,AA==,AA=="} {
+		_, err := ParseSCRAMSecret(bad)
+		require.ErrorIs(t, err, ErrMalformed, bad)
+	}
+}

@@ -158,37 +158,62 @@ func (s *SCRAMSecret) CheckPassword(password string) bool {
 	return subtle.ConstantTimeCompare(d.StoredKey, s.StoredKey) == 1
 }
 
-// String encodes s as "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>"
-// with standard base64, the form PostgreSQL stores (and Dovecot reads).
+// String encodes s in the RFC 5803 section 3 form,
+// "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>" with standard
+// base64, which PostgreSQL also stores.
 func (s *SCRAMSecret) String() string {
 	e := base64.StdEncoding.EncodeToString
 	return s.Mechanism + "$" + strconv.Itoa(s.Iterations) + ":" + e(s.Salt) + "$" +
 		e(s.StoredKey) + ":" + e(s.ServerKey)
 }
 
-// ParseSCRAMSecret decodes the String form. It checks the mechanism name,
-// the key lengths for the hash, and that iterations is positive.
+// DovecotString encodes s in Dovecot's password-scheme form,
+// "{SCRAM-SHA-256}<iterations>,<salt>,<StoredKey>,<ServerKey>", for a
+// passwd-file or SQL passdb.
+func (s *SCRAMSecret) DovecotString() string {
+	e := base64.StdEncoding.EncodeToString
+	return "{" + s.Mechanism + "}" + strconv.Itoa(s.Iterations) + "," + e(s.Salt) + "," +
+		e(s.StoredKey) + "," + e(s.ServerKey)
+}
+
+// ParseSCRAMSecret decodes either the String (RFC 5803, PostgreSQL) or the
+// DovecotString form; in the latter a fifth field, as GNU SASL's
+// "gsasl --mkpasswd" appends (the hex salted password), is ignored. It checks
+// the mechanism name, the key lengths for the hash, and that iterations is
+// positive.
 func ParseSCRAMSecret(str string) (*SCRAMSecret, error) {
-	bad := func(reason string) error { return malformed("SCRAM secret", reason) }
-	mech, rest, ok := strings.Cut(str, "$")
-	if !ok {
-		return nil, bad("missing '$'")
+	var mech, iterStr, saltStr, storedStr, serverStr string
+	if rest, ok := strings.CutPrefix(str, "{"); ok {
+		var fields string
+		mech, fields, ok = strings.Cut(rest, "}")
+		f := strings.Split(fields, ",")
+		if !ok || len(f) < 4 || len(f) > 5 {
+			return nil, malformed("SCRAM secret", "want {MECH}iterations,salt,StoredKey,ServerKey")
+		}
+		iterStr, saltStr, storedStr, serverStr = f[0], f[1], f[2], f[3]
+	} else {
+		var params, keys string
+		var ok1, ok2, ok3 bool
+		mech, rest, ok1 = strings.Cut(str, "$")
+		params, keys, ok2 = strings.Cut(rest, "$")
+		iterStr, saltStr, ok3 = strings.Cut(params, ":")
+		var ok4 bool
+		storedStr, serverStr, ok4 = strings.Cut(keys, ":")
+		if !ok1 || !ok2 || !ok3 || !ok4 {
+			return nil, malformed("SCRAM secret", "want MECH$iterations:salt$StoredKey:ServerKey")
+		}
 	}
+	return decodeSCRAMSecret(mech, iterStr, saltStr, storedStr, serverStr)
+}
+
+func decodeSCRAMSecret(mech, iterStr, saltStr, storedStr, serverStr string) (*SCRAMSecret, error) {
+	bad := func(reason string) error { return malformed("SCRAM secret", reason) }
 	h, ok := scramHashFor(mech)
 	if !ok || strings.HasSuffix(strings.ToUpper(mech), "-PLUS") {
 		return nil, bad("unknown mechanism")
 	}
-	params, keys, ok := strings.Cut(rest, "$")
+	iter, ok := parseIterations(iterStr)
 	if !ok {
-		return nil, bad("missing keys")
-	}
-	iterStr, saltStr, ok1 := strings.Cut(params, ":")
-	storedStr, serverStr, ok2 := strings.Cut(keys, ":")
-	if !ok1 || !ok2 {
-		return nil, bad("missing ':'")
-	}
-	iter, err := strconv.Atoi(iterStr)
-	if err != nil || iter < 1 {
 		return nil, bad("invalid iteration count")
 	}
 	d := b64decode
