@@ -44,8 +44,8 @@
 // "{SCRAM-SHA-256}iterations,salt,StoredKey,ServerKey", and ParseSCRAMSecret
 // reads both (and GNU SASL's variant of the latter), so no application needs
 // to store plaintext passwords; SCRAMSecret.CheckPassword lets PLAIN and
-// LOGIN be checked against such a
-// secret. MemoryStore is a ready Credentials implementation.
+// LOGIN be checked against such a secret. MemoryStore is a ready
+// Credentials implementation.
 //
 // A server runs an exchange with NewServer and repeated ServerMechanism.Next
 // calls; Identity then says who authenticated. Proofs, digests, tokens and
