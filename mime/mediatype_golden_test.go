@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+// The flag has its own name so that it cannot clash with a flag of the
+// transfer-encoding and multipart tests in this package.
+var updateGolden = flag.Bool("update-mediatype", false, "rewrite testdata/mediatype.golden from the current output")
 
 // goldenInputs are Content-Type and Content-Disposition values as sent by
 // real mailers, broken ones included. The expected reading of each is in
@@ -108,6 +110,6 @@ func TestMediaTypeGolden(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
 	}
 	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -run TestMediaTypeGolden -update")
+	require.NoError(t, err, "run go test ./mime -run TestMediaTypeGolden -update-mediatype")
 	require.Equal(t, string(want), b.String())
 }
