@@ -366,7 +366,16 @@ func checkDomain(d string, utf8ok bool) string {
 		}
 		d = a
 	}
-	for _, label := range strings.Split(d, ".") {
+	for d != "" {
+		label := d
+		if i := strings.IndexByte(d, '.'); i >= 0 {
+			label, d = d[:i], d[i+1:]
+			if d == "" {
+				return "invalid domain label" // trailing dot
+			}
+		} else {
+			d = ""
+		}
 		if !isLDHLabel(label) {
 			return "invalid domain label"
 		}
