@@ -348,6 +348,9 @@ func (r *FailureReport) parseFields(body []byte) error {
 }
 
 func (r *FailureReport) setField(name, v string) {
+	if v == "" {
+		return // kept in Fields only; an empty value means nothing
+	}
 	switch strings.ToLower(name) {
 	case "feedback-type":
 		r.FeedbackType = v

@@ -92,3 +92,14 @@ func TestWantFailureReport(t *testing.T) {
 	rec.FailureURIs = nil
 	require.False(t, WantFailureReport(rec, &Result{}, nil, nil))
 }
+
+// Regression (FuzzParseFailureReport): an empty Reported-Domain was kept as
+// a domain "" that the writer then dropped.
+func TestFailureReportEmptyField(t *testing.T) {
+	msg := "Content-Type: multipart/report; report-type=feedback-report; boundary=x\r\n\r\n" +
+		"--x\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: auth-failure\r\nReported-Domain:\r\n--x--\r\n"
+	r, err := ParseFailureReport(strings.NewReader(msg), nil)
+	require.NoError(t, err)
+	require.Empty(t, r.ReportedDomain)
+	require.Len(t, r.Fields, 2)
+}
