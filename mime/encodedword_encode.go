@@ -72,13 +72,15 @@ func quotePhrase(s string) string {
 }
 
 // isAtext reports RFC 5322 section 3.2.3 atext.
-func isAtext(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+func isAtext(c byte) bool { return atextChars[c] }
+
+var atextChars = func() (t [256]bool) {
+	for c := '!'; c < 0x7f; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", c)
 	}
-	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
-}
+	return t
+}()
 
 // tokenNeeds reports whether a blank-free token must be encoded.
 func tokenNeeds(tok string, phrase bool) bool {
@@ -331,6 +333,11 @@ func isToken(s string) bool {
 
 // isTokenChar reports RFC 2045 section 5.1 token characters: printable
 // ASCII except SPACE and tspecials.
-func isTokenChar(c byte) bool {
-	return c > ' ' && c < 0x7f && strings.IndexByte(`()<>@,;:\"/[]?=`, c) < 0
-}
+func isTokenChar(c byte) bool { return tokenChars[c] }
+
+var tokenChars = func() (t [256]bool) {
+	for c := '!'; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, c)
+	}
+	return t
+}()
