@@ -88,8 +88,9 @@
 //   - Entities: a transfer encoding on a multipart is ignored; an unknown
 //     transfer encoding leaves the body undecoded (RFC 2045 section 6.4);
 //     a multipart without a boundary is read as text/plain; a multipart in
-//     which no delimiter is found gets one text/plain child holding its
-//     body (up to the multipart preamble limit). An encoded
+//     which no delimiter is found gets one leaf child with its section and
+//     media type (Entity.NoParts) holding its body, up to the multipart
+//     preamble limit. An encoded
 //     message/rfc822 (RFC 2046 section 5.2.1 forbids it) is decoded and
 //     walked; the offsets of the entities inside it count bytes of the
 //     decoded body and their InEncoded field is set.

@@ -24,7 +24,7 @@ const (
 	// not decoded (RFC 2045 section 6.4).
 	WarnUnknownCTE mime.WarningCode = "entity-unknown-cte"
 	// WarnNoParts: no delimiter was found in a multipart body; it is given
-	// one text/plain child holding the body, up to the preamble limit.
+	// one leaf child holding the body (see Entity.NoParts).
 	WarnNoParts mime.WarningCode = "entity-no-parts"
 )
 
@@ -106,23 +106,28 @@ type Entity struct {
 	// that for every leaf); -1 before.
 	DecodedSize int64
 
+	// NoParts marks the leaf that stands for a multipart body in which no
+	// delimiter was found: it has the multipart's section (or "1" at the
+	// top) and media type, no header, and the body as its content (up to
+	// the multipart preamble limit), so that nothing is lost.
+	NoParts bool
+
 	// Warnings lists what was wrong with this entity (header, media type,
 	// transfer decoding, multipart structure).
 	Warnings mime.Warnings
 
-	body      *countReader
-	decoded   io.Reader
-	synthetic bool // the text/plain child of a multipart without parts
+	body    *countReader
+	decoded io.Reader
 }
 
 // IsMultipart reports whether the entity is a multipart container.
-func (e *Entity) IsMultipart() bool { return e.MediaType.Type == "multipart" }
+func (e *Entity) IsMultipart() bool { return e.MediaType.Type == "multipart" && !e.NoParts }
 
 // IsMessage reports whether the entity is a message/rfc822 or message/global
 // part whose body the walker descends into.
 func (e *Entity) IsMessage() bool {
 	return e.MediaType.Type == "message" && (e.MediaType.Subtype == "rfc822" || e.MediaType.Subtype == "global") &&
-		knownCTE(e.TransferEncoding) && !e.synthetic
+		knownCTE(e.TransferEncoding) && !e.NoParts
 }
 
 func knownCTE(cte string) bool {

@@ -182,11 +182,15 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 			if f.n == 0 {
 				// QUIRK: no delimiter at all; the body becomes one part.
 				f.n++
-				c := &Entity{Parent: f.e, Depth: f.e.Depth + 1, synthetic: true, InEncoded: f.e.InEncoded,
+				c := &Entity{Parent: f.e, Depth: f.e.Depth + 1, NoParts: true, InEncoded: f.e.InEncoded,
 					HeaderOffset: f.e.BodyOffset, BodyOffset: f.e.BodyOffset}
 				c.warn(WarnNoParts, "")
 				f.e.Children = append(f.e.Children, c)
-				return w.enter(c, bytes.NewReader(f.mr.Preamble()), childSection(f.e.Section, 1), false)
+				sec := f.e.Section
+				if sec == "" {
+					sec = "1"
+				}
+				return w.enter(c, bytes.NewReader(f.mr.Preamble()), sec, false)
 			}
 			f.e.Warnings = append(f.e.Warnings, f.mr.Warnings()...)
 			return nil, nil
@@ -218,10 +222,13 @@ func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) 
 		return nil, &mime.LimitError{Limit: "MaxDepth", Max: int64(w.opts.MaxDepth)}
 	}
 	def := "text/plain; charset=us-ascii"
-	if p := e.Parent; p != nil && !message && !e.synthetic && p.MediaType.Subtype == "digest" {
+	if p := e.Parent; p != nil && !message && !e.NoParts && p.MediaType.Subtype == "digest" {
 		def = "message/rfc822"
 	}
 	e.setup(def)
+	if e.NoParts {
+		e.MediaType, e.TransferEncoding = e.Parent.MediaType, "7bit"
+	}
 	e.Section = section
 	if message && !e.IsMultipart() {
 		e.Section = childSection(section, 1)
