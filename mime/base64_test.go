@@ -93,6 +93,9 @@ func TestBase64DecodeReaderShapes(t *testing.T) {
 			require.Nil(t, d.Warnings())
 		})
 	}
+	got, err := readBig(NewBase64Decoder(strings.NewReader(wrapped.String())))
+	require.NoError(t, err)
+	require.Equal(t, data, got)
 	// iotest.TestReader checks the io.Reader contract.
 	require.NoError(t, iotest.TestReader(NewBase64Decoder(strings.NewReader(wrapped.String())), data))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"mime/multipart"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -402,4 +403,59 @@ func FuzzMultipartReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Part bodies around the buffer size, read in odd chunks, match the
+// standard library and round-trip.
+func TestMultipartBufferEdges(t *testing.T) {
+	var b bytes.Buffer
+	mw := NewMultipartWriter(&b, &MultipartWriterOptions{Boundary: "edge"})
+	var bodies []string
+	for n := 4060; n < 4140; n += 3 {
+		body := strings.Repeat("a\r\n-", n/4) + strings.Repeat("z", n%4)
+		bodies = append(bodies, body)
+		w, err := mw.CreatePart([]byte("X-N: " + strings.Repeat("n", n%50) + "\r\n"))
+		require.NoError(t, err)
+		_, err = io.WriteString(w, body)
+		require.NoError(t, err)
+	}
+	require.NoError(t, mw.Close())
+	in := b.String()
+	std := multipart.NewReader(strings.NewReader(in), "edge")
+	for i := 0; ; i++ {
+		p, err := std.NextRawPart()
+		if err == io.EOF {
+			require.Equal(t, len(bodies), i)
+			break
+		}
+		require.NoError(t, err)
+		got, _ := io.ReadAll(p)
+		require.Equal(t, bodies[i], string(got))
+	}
+	for _, wrap := range []func(io.Reader) io.Reader{
+		func(r io.Reader) io.Reader { return r },
+		iotest.HalfReader,
+		iotest.DataErrReader,
+		func(r io.Reader) io.Reader { return io.LimitReader(r, int64(len(in))) },
+	} {
+		res := readMultipart(t, wrap(strings.NewReader(in)), "edge", nil, false)
+		require.NoError(t, res.err)
+		require.Nil(t, res.mr.Warnings())
+		require.Len(t, res.parts, len(bodies))
+		for i, p := range res.parts {
+			require.Equal(t, bodies[i], p.Body)
+		}
+		require.Equal(t, in, res.rebuild())
+	}
+	mr := NewMultipartReader(strings.NewReader(in), "edge", nil)
+	for i := 0; ; i++ {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		got, err := readBig(p.Body)
+		require.NoError(t, err)
+		require.Equal(t, bodies[i], string(got))
+	}
 }

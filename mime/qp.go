@@ -121,7 +121,6 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 	i := 0
 	known := d.known
 	d.known = 0
-	defer func() { d.rp += i }()
 	for i < len(src) && n < len(dst) {
 		c := src[i]
 		if c > ' ' && c < 0x7f && c != '=' {
@@ -139,12 +138,21 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 		}
 		switch c {
 		case '=':
+			if i+2 < len(src) {
+				if h1, h2 := qpHex[src[i+1]], qpHex[src[i+2]]; h1|h2 != 0xFF && h1 < 16 && h2 < 16 {
+					dst[n] = h1<<4 | h2
+					n++
+					i += 3
+					continue
+				}
+			}
 			k0 := 0
 			if i == 0 {
 				k0 = known
 			}
 			k, out, ok := d.escape(src[i:], eof, full, int64(i), k0)
 			if !ok {
+				d.rp += i
 				return n, true
 			}
 			if out >= 0 {
@@ -166,9 +174,11 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 				continue
 			case j == len(src) && !full:
 				d.known = j - i
+				d.rp += i
 				return n, true
 			case j+1 == len(src) && src[j] == '\r' && !eof && !full:
 				d.known = j - i
+				d.rp += i
 				return n, true
 			case j < len(src) && (src[j] == '\n' || (src[j] == '\r' && (j+1 == len(src) || src[j+1] == '\n'))):
 				i = j // blanks before a line break are removed (section 6.7 (3))
@@ -189,6 +199,7 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 			i++
 		}
 	}
+	d.rp += i
 	return n, false
 }
 
@@ -197,7 +208,7 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 func (d *QPDecoder) escape(s []byte, eof, full bool, at int64, known int) (int, int, bool) {
 	off := d.off + int64(d.rp) + at
 	final := eof || full
-	if len(s) < 3 && !final {
+	if len(s) < 3 && !eof {
 		// Need "=XX", "=\r\n" or "= \n" to decide.
 		if len(s) < 2 || s[1] != '\n' {
 			return 0, 0, false

@@ -245,3 +245,42 @@ func FuzzQPDecode(f *testing.F) {
 		}
 	})
 }
+
+// A regression: an escape cut by the end of a full 8 KiB buffer was taken
+// as truncated. Escapes now straddle the buffer edge at every offset.
+func TestQPDecodeEscapesAcrossBuffer(t *testing.T) {
+	for k := 0; k < 8; k++ {
+		in := strings.Repeat("x", k) + strings.Repeat("f=C3=BCr =\r\n", 5000)
+		want, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(in)))
+		require.NoError(t, err)
+		for _, read := range []func(io.Reader) ([]byte, error){
+			io.ReadAll,
+			func(r io.Reader) ([]byte, error) { var b bytes.Buffer; _, err := io.Copy(&b, r); return b.Bytes(), err },
+			func(r io.Reader) ([]byte, error) { return io.ReadAll(iotest.HalfReader(r)) },
+			readBig,
+		} {
+			d := NewQPDecoder(strings.NewReader(in))
+			got, err := read(d)
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(got), "prefix %d", k)
+			require.Nil(t, d.Warnings())
+		}
+	}
+}
+
+// readBig reads with a 1 MiB buffer, so that a decoder fills its own
+// buffer completely before decoding it.
+func readBig(r io.Reader) ([]byte, error) {
+	buf := make([]byte, 1<<20)
+	var out []byte
+	for {
+		n, err := r.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}
