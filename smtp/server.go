@@ -338,8 +338,11 @@ func (s *Server) accept(nc net.Conn) {
 		s.conns = make(map[*conn]struct{})
 		s.perIP = make(map[netip.Addr]int)
 	}
+	// A trusted proxy carries many clients: the per-IP bound applies to the
+	// addresses in its PROXY headers, not to the proxy itself.
+	proxied := prefixesContain(s.TrustedProxies, remote.Addr())
 	tooMany := len(s.conns) >= orInt(s.MaxConnections, DefaultMaxConnections) ||
-		s.perIP[key] >= orInt(s.MaxConnectionsPerIP, DefaultMaxConnectionsPerIP)
+		!proxied && s.perIP[key] >= orInt(s.MaxConnectionsPerIP, DefaultMaxConnectionsPerIP)
 	if tooMany || s.closing.Load() {
 		s.mu.Unlock()
 		go refuse(nc, tooMany)

@@ -179,7 +179,9 @@ func (c *conn) newSession() bool {
 	})
 	if err != nil {
 		e := replyFor(err)
-		if e == errInternal {
+		if errors.Is(err, errBackendPanic) {
+			e = errPanic
+		} else if e == errInternal {
 			e = &Error{Code: 554, EnhancedCode: code(5, 7, 0), Message: "Connection refused"}
 		}
 		c.reply(e)
