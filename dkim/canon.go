@@ -231,38 +231,51 @@ func (b *bodyCanon) Write(p []byte) (int, error) {
 // TAB and double spaces so that ordinary lines are copied whole.
 func (b *bodyCanon) lines(p []byte) []byte {
 	pos := 0
+	run := -1 // start of a run of lines that are already canonical
+	flushRun := func() {
+		if run >= 0 {
+			b.out(p[run:pos])
+			run = -1
+		}
+	}
 	for {
 		i := bytes.IndexByte(p[pos:], '\n')
 		if i < 0 {
+			flushRun()
 			return p[pos:]
 		}
 		end := pos + i // index of LF
 		next := end + 1
-		if end > pos && p[end-1] == '\r' {
+		crlfEnd := end > pos && p[end-1] == '\r'
+		if crlfEnd {
 			end--
 		}
-		if !b.relaxed {
-			if end == pos {
-				b.empties++
-			} else {
-				b.flushEmpties()
-				b.out(p[pos:end])
-				b.out(crlf)
-			}
-			pos = next
-			continue
-		}
 		trim := end
-		for trim > pos && (p[trim-1] == ' ' || p[trim-1] == '\t') {
-			trim--
+		if b.relaxed {
+			for trim > pos && (p[trim-1] == ' ' || p[trim-1] == '\t') {
+				trim--
+			}
 		}
 		if trim == pos {
+			flushRun()
 			b.empties++
 			pos = next
 			continue
 		}
+		verbatim := crlfEnd && trim == end && (!b.relaxed || !needsRelax(p[pos:trim]))
+		if verbatim {
+			// The line and its CRLF are canonical as they stand: extend
+			// the run and copy it in one go later.
+			if run < 0 {
+				b.flushEmpties()
+				run = pos
+			}
+			pos = next
+			continue
+		}
+		flushRun()
 		b.flushEmpties()
-		if needsRelax(p[pos:trim]) {
+		if b.relaxed && needsRelax(p[pos:trim]) {
 			b.relaxLine(p[pos:trim])
 		} else {
 			b.out(p[pos:trim])
