@@ -47,9 +47,20 @@ func message(size int) []byte {
 		"Date: Fri, 11 Jul 2003 21:00:37 -0700\r\n" +
 		"Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n" +
 		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	// Plain text with what relaxed canonicalization has to fix, at rates
+	// seen in real mail: every 7th line ends in white space, every 13th
+	// holds a double space, and paragraphs are separated by empty lines.
 	line := 0
 	for b.Len() < size {
-		fmt.Fprintf(&b, "Line %d of the body: the quick brown fox jumps over the lazy dog.  \r\n", line)
+		fmt.Fprintf(&b, "Line %d of the body: the quick brown fox jumps over the lazy dog", line)
+		switch {
+		case line%7 == 3:
+			b.WriteString(". \r\n")
+		case line%13 == 5:
+			b.WriteString(".  Again.\r\n")
+		default:
+			b.WriteString(".\r\n")
+		}
 		line++
 		if line%10 == 0 {
 			b.WriteString("\r\n")
