@@ -376,6 +376,9 @@ func TestBackendPanic(t *testing.T) {
 	c := dial(t, addr)
 	c.ehlo()
 	c.run("C: MAIL FROM:<a@b.test>\nC: RCPT TO:<c@d.test>\nC: DATA\nS: 250 *\nS: 250 *\nS: 354 *\nC: x\nC: .\nS: 421 4.3.0 *\nS: <EOF>")
+	b3 := &memBackend{reject: func(*ConnInfo) error { panic("boom") }}
+	addr = startServer(t, &Server{Backend: b3})
+	dial(t, addr).run("S: 421 4.3.0 Internal server error, closing connection\nS: <EOF>")
 }
 
 func TestLoopDetection(t *testing.T) {

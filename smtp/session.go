@@ -72,7 +72,6 @@ type conn struct {
 
 	errors       int
 	authFailures int
-	inAuth       bool // redact client lines in the trace
 
 	// transaction state
 	inTx       bool
@@ -81,8 +80,6 @@ type conn struct {
 	rcpts      []envelope.Path
 	bdat       *bdatState
 	copyBuf    []byte
-	dataCount  int // messages accepted on this connection, for trace ids
-	closeAfter bool
 }
 
 func newConn(s *Server, nc net.Conn) *conn {

@@ -82,9 +82,7 @@ func (c *conn) cmdAuth(arg string) bool {
 	if err != nil {
 		return c.replyCounted(&Error{Code: 501, EnhancedCode: code(5, 5, 2), Message: "Invalid base64 in initial response"})
 	}
-	c.inAuth = true
 	id, err, alive := c.runAuth(mech, resp)
-	c.inAuth = false
 	if !alive {
 		return false
 	}

@@ -88,7 +88,6 @@ func (c *conn) finishMessage(results []error, streamErr *Error) bool {
 	failed := false
 	for _, err := range results {
 		if err == nil {
-			c.dataCount++
 			c.ok(250, "2.0.0", "OK: message accepted")
 			continue
 		}
