@@ -139,7 +139,7 @@ func NewClient(mech string, opts *ClientOptions) (ClientMechanism, error) {
 	c := &client{name: info.Name, opts: o}
 	switch info.Name {
 	case Plain:
-		c.step = &plainClient{c: c}
+		c.step = (*plainClient)(c)
 	case Login:
 		c.step = &loginClient{c: c}
 	case CRAMMD5:

@@ -187,7 +187,7 @@ func NewServer(mech string, opts *ServerOptions) (ServerMechanism, error) {
 	s := &server{name: info.Name, opts: o}
 	switch info.Name {
 	case Plain:
-		s.step = &plainServer{s: s}
+		s.step = (*plainServer)(s)
 	case Login:
 		s.step = &loginServer{s: s}
 	case CRAMMD5:

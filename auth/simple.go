@@ -18,9 +18,12 @@ const maxIdentity = 1024
 
 // ---- PLAIN (RFC 4616) ----
 
-type plainServer struct{ s *server }
+// plainServer is the server itself seen through PLAIN's step method; a
+// stateless step needs no allocation of its own.
+type plainServer server
 
 func (p *plainServer) next(ctx context.Context, resp []byte) ([]byte, bool, error) {
+	s := (*server)(p)
 	if resp == nil {
 		// No initial response: send an empty challenge (RFC 4616 section 2).
 		return []byte{}, false, nil
@@ -29,14 +32,14 @@ func (p *plainServer) next(ctx context.Context, resp []byte) ([]byte, bool, erro
 	if err != nil {
 		return nil, true, err
 	}
-	cr, err := p.s.credentials()
+	cr, err := s.credentials()
 	if err != nil {
 		return nil, true, err
 	}
 	if err := cr.CheckPassword(ctx, authn, pass); err != nil {
 		return nil, true, credErr(err)
 	}
-	return nil, true, p.s.authorize(ctx, authn, authz)
+	return nil, true, s.authorize(ctx, authn, authz)
 }
 
 // parsePlain splits message = [authzid] NUL authcid NUL passwd (RFC 4616
@@ -51,7 +54,8 @@ func parsePlain(msg []byte) (authz, authn, pass string, err error) {
 		return "", "", "", malformed(Plain, "want exactly two NUL separators")
 	}
 	j += i + 1
-	authz, authn, pass = string(msg[:i]), string(msg[i+1:j]), string(msg[j+1:])
+	all := string(msg) // one allocation for the three fields
+	authz, authn, pass = all[:i], all[i+1:j], all[j+1:]
 	if authn == "" || pass == "" {
 		return "", "", "", malformed(Plain, "empty authcid or passwd")
 	}
@@ -63,13 +67,13 @@ func parsePlain(msg []byte) (authz, authn, pass string, err error) {
 	return authz, authn, pass, nil
 }
 
-type plainClient struct {
-	c *client
-	finishOK
-}
+// plainClient is the client itself seen through PLAIN's step methods.
+type plainClient client
+
+func (p *plainClient) finish() error { return nil }
 
 func (p *plainClient) start() ([]byte, error) {
-	o := &p.c.opts
+	o := &p.opts
 	for _, v := range []string{o.Authz, o.Username, o.Password} {
 		if err := checkText(Plain, "field", v, plaintextMaxField); err != nil {
 			return nil, err
