@@ -67,16 +67,24 @@ func lineEnd(b []byte) int {
 // which is how over-signing works. The returned slice has nil entries for
 // names that matched nothing.
 func SelectFields(fields []Field, h []string) []*Field {
-	used := make([]bool, len(fields))
+	// Index the fields by lower-case name once, so that a hostile h= with
+	// many names costs time linear in its length, not h= times fields.
+	byName := make(map[string][]int, len(fields))
+	for i := range fields {
+		if fields[i].Name != "" {
+			n := strings.ToLower(fields[i].Name)
+			byName[n] = append(byName[n], i)
+		}
+	}
 	out := make([]*Field, len(h))
 	for k, name := range h {
-		for i := len(fields) - 1; i >= 0; i-- {
-			if !used[i] && strings.EqualFold(fields[i].Name, name) {
-				used[i] = true
-				out[k] = &fields[i]
-				break
-			}
+		n := strings.ToLower(name)
+		idx := byName[n]
+		if len(idx) == 0 {
+			continue
 		}
+		out[k] = &fields[idx[len(idx)-1]]
+		byName[n] = idx[:len(idx)-1]
 	}
 	return out
 }

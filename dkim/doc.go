@@ -43,7 +43,7 @@
 //     parse, a revoked key (empty p=), k= not matching a=, h= not allowing
 //     the hash, s= not allowing email, t=s with a subdomain i=, more than
 //     one key record, an RSA key under 1024 bits (RFC 6376 section 6.1.2,
-//     RFC 8301 section 3.2): permerror;
+//     RFC 8301 section 3.2) or over 8192 bits (a cost bound): permerror;
 //   - a DNS failure or timeout: temperror;
 //   - rsa-sha1 (RFC 8301 section 3.1) unless AllowSHA1, an RSA key under a
 //     MinRSABits above 1024, or signatures beyond MaxSignatures: policy;

@@ -119,6 +119,7 @@ var (
 	ErrSHA1Disabled       = errors.New("dkim: rsa-sha1 not accepted (RFC 8301)")
 	ErrKeyTooSmall        = errors.New("dkim: RSA key too small")
 	ErrKeyRevoked         = errors.New("dkim: key revoked (empty p=)")
+	ErrKeyTooLarge        = errors.New("dkim: RSA key larger than 8192 bits")
 	ErrKeyHashMismatch    = errors.New("dkim: key h= does not allow this hash")
 	ErrKeyServiceMismatch = errors.New("dkim: key s= does not allow email")
 	ErrKeyTypeMismatch    = errors.New("dkim: key k= does not match a=")

@@ -22,6 +22,9 @@ type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 }
 
+// maxRSABits bounds the RSA keys the verifier accepts.
+const maxRSABits = 8192
+
 // Status is an RFC 8601 section 2.7.1 DKIM result.
 type Status string
 
@@ -401,6 +404,12 @@ func (v *Verifier) checkKey(s *pending, sig *Signature, key *KeyRecord, hashName
 	default:
 		if pub, ok := key.PublicKey.(*rsa.PublicKey); ok {
 			bits := pub.N.BitLen()
+			if bits > maxRSABits {
+				// Verifying with a huge key costs time quadratic in its
+				// size; no signer uses more than 4096 bits (RFC 8301).
+				s.fail(StatusPermError, ErrKeyTooLarge, "RSA key of "+itoa(int64(bits))+" bits")
+				return false
+			}
 			if bits < v.opts.MinRSABits {
 				st := StatusPolicy
 				if bits < 1024 {

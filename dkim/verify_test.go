@@ -248,3 +248,16 @@ func TestVerifierChunking(t *testing.T) {
 		}
 	}
 }
+
+// A hostile h= listing a name many times against many fields stays linear.
+func TestSelectFieldsLinear(t *testing.T) {
+	hdr := strings.Repeat("X: 1\r\n", 50000)
+	fields := SplitHeader([]byte(hdr))
+	names := make([]string, 200000)
+	for i := range names {
+		names[i] = "x"
+	}
+	sel := SelectFields(fields, names)
+	require.Equal(t, &fields[len(fields)-1], sel[0])
+	require.Nil(t, sel[50000])
+}
