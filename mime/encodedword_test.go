@@ -293,3 +293,25 @@ func FuzzEncodeDecode(f *testing.F) {
 		require.Equal(t, s, got, "phrase %q", ph)
 	})
 }
+
+func TestWordEncoderCustomCharsets(t *testing.T) {
+	e := WordEncoder{Charset: "x-cyr", Charsets: func(name string) (encoding.Encoding, bool) {
+		if strings.EqualFold(name, "x-cyr") {
+			return charmap.KOI8R, true
+		}
+		return nil, false
+	}}
+	got := e.Encode("Привет")
+	require.Equal(t, "=?x-cyr?B?8NLJ18XU?=", got)
+	back, err := (&WordDecoder{Charsets: e.Charsets}).DecodeHeader(got)
+	require.NoError(t, err)
+	require.Equal(t, "Привет", back)
+
+	// A phrase in ISO-2022-JP, as Japanese mailers write display names.
+	jp := WordEncoder{Charset: "ISO-2022-JP"}
+	got = jp.EncodePhrase("山田 太郎")
+	require.Equal(t, "=?iso-2022-jp?B?GyRCOzNFRBsoQiAbJEJCQE86GyhC?=", got)
+	back, err = DecodeHeader(got)
+	require.NoError(t, err)
+	require.Equal(t, "山田 太郎", back)
+}
