@@ -43,8 +43,10 @@
 // "\r\n.\r\n" and the message is rejected with 550 5.6.0, so no SMTP
 // smuggling variant can end a message early or start a second one
 // (Server.NormalizeBareLF accepts bare LF instead, as Postfix can). Command
-// lines are bounded (500), recipients are bounded (452), repeated errors end
-// the session (421), each phase has a timeout, connections are bounded
+// lines are bounded (500), recipients are bounded (452, and a tighter bound
+// for the null reverse-path), repeated errors end the session (421), each
+// phase has a per-read timeout and a whole-phase deadline (so a slowloris
+// sender is cut off too), connections are bounded
 // globally and per client IP (421), HTTP commands get 502 and a close,
 // plaintext pipelined behind STARTTLS is discarded and all pre-TLS state is
 // forgotten, AUTH is offered only over TLS unless Server.AllowInsecureAuth,
