@@ -372,8 +372,8 @@ func (v *Verifier) fetchKey(s *pending, sig *Signature) (*KeyRecord, bool) {
 		return nil, false
 	case 1:
 	default:
-		// RFC 6376 section 3.6.2.2 leaves this undefined; choosing one
-		// record at random would make results unstable, so we refuse.
+		// QUIRK: RFC 6376 section 3.6.2.2 leaves this undefined; choosing
+		// one record at random would make results unstable, so we refuse.
 		s.fail(StatusPermError, ErrMultipleKeys, "")
 		return nil, false
 	}
@@ -410,6 +410,8 @@ func (v *Verifier) checkKey(s *pending, sig *Signature, key *KeyRecord, hashName
 				s.fail(StatusPermError, ErrKeyTooLarge, "RSA key of "+itoa(int64(bits))+" bits")
 				return false
 			}
+			// QUIRK: below 1024 bits, crypto/rsa itself also needs
+			// GODEBUG=rsa1024min=0 (see the package doc).
 			if bits < v.opts.MinRSABits {
 				st := StatusPolicy
 				if bits < 1024 {

@@ -49,9 +49,12 @@
 // reads the XML, plain or in gzip or zip, with limits on the compressed
 // and decompressed sizes and on the number of records;
 // [ParseAggregateReportMessage] finds the report in a report e-mail;
-// [AggregateBuilder] builds one from evaluated messages. Failure reports
-// (RFC 9991, in the ARF format of RFC 5965): [BuildFailureReport] and
-// [ParseFailureReport].
+// [AggregateBuilder] builds one from evaluated messages, merging identical
+// rows, and [AggregateReport.WriteGzip] writes the attachment. Failure
+// reports (RFC 9991, in the ARF format of RFC 5965 with the RFC 6591
+// fields): [NewFailureReport] fills one from an evaluation,
+// [FailureReport.WriteTo] writes the e-mail, [ParseFailureReport] reads
+// one, and [WantFailureReport] applies fo=.
 //
 // # Deviations
 //

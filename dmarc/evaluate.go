@@ -132,6 +132,8 @@ func Evaluate(ctx context.Context, in *Input, opts *Options) *Result {
 		worst.AuthorDomains = domains
 		return worst
 	}
+	// QUIRK: an ambiguous author fails with reject instead of being left
+	// unevaluated (RFC 7489 section 6.6.1 lets receivers choose).
 	r := &Result{Status: StatusFail, Policy: PolicyReject, Disposition: PolicyReject, Sampled: true,
 		Reason: "From does not name exactly one author", Err: errors.Join(ErrAuthor, err),
 		AuthorDomains: domains}
@@ -249,6 +251,9 @@ func applicablePolicy(ctx context.Context, o *Options, l *Lookup, domain string)
 // domainExists is the RFC 9989 section 4.8 test: NXDOMAIN for the name
 // itself means it does not exist. Only TXT is asked, since that is the one
 // lookup every resolver here offers; NODATA means it exists.
+//
+// QUIRK: existence is judged from a TXT query, not A/AAAA/MX as RFC 9989
+// suggests.
 func domainExists(ctx context.Context, res Resolver, domain string) bool {
 	_, err := res.LookupTXT(ctx, domain)
 	var de *net.DNSError

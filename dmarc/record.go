@@ -171,6 +171,8 @@ func ParseRecord(txt string) (*Record, error) {
 			r.Warnings = append(r.Warnings, "ignored malformed tag "+strconv.Quote(part))
 			continue
 		}
+		// QUIRK: RFC 7489 is silent on repeated tags; like RFC 6376
+		// section 3.2 for DKIM, we refuse the whole record.
 		if seen[name] {
 			return nil, &RecordError{Tag: name, Detail: "duplicate tag", Err: ErrDuplicateTag}
 		}
