@@ -102,8 +102,10 @@ func (a Address) UnicodeAddr() string {
 }
 
 // String formats the address for a header field: the display name quoted
-// or RFC 2047 encoded as needed, then the angle-addr; a group as
-// "name: member, member;".
+// or RFC 2047 encoded as needed, then the angle-addr with the domain in
+// A-labels; a group as "name: member, member;". A non-ASCII local part
+// needs RFC 6532 and is written as it is (see FormatAddressList for UTF-8
+// output).
 func (a Address) String() string { return a.format(false) }
 
 func (a Address) format(utf bool) string { return a.formatWith(utf, nil) }
@@ -125,13 +127,20 @@ func (a Address) formatWith(utf bool, enc *mime.WordEncoder) string {
 		b.WriteByte(';')
 		return b.String()
 	}
+	addr := a.Addr()
+	if !utf && !isPrintableASCII(a.Domain) {
+		// Without RFC 6532, a domain is written in A-labels (RFC 5890).
+		if ascii, err := a.ASCIIAddr(); err == nil {
+			addr = ascii
+		}
+	}
 	if a.Name == "" {
 		if len(a.Route) == 0 {
-			return a.Addr()
+			return addr
 		}
-		return "<" + a.Addr() + ">"
+		return "<" + addr + ">"
 	}
-	return formatPhrase(a.Name, utf, enc) + " <" + a.Addr() + ">"
+	return formatPhrase(a.Name, utf, enc) + " <" + addr + ">"
 }
 
 // FormatAddressList joins addresses with ", " for an address field. With

@@ -61,13 +61,21 @@ func TestParseAddressList(t *testing.T) {
 				require.True(t, ws.Has(tt.warn), "%v", ws)
 			}
 			// parse → format → parse is stable.
-			again, err := ParseAddressList(FormatAddressList(got, nil), nil)
+			again, err := ParseAddressList(FormatAddressList(got, &FormatOptions{UTF8: true}), nil)
 			if len(got) > 0 {
 				var ws mime.Warnings
 				if errors.As(err, &ws) {
 					require.False(t, ws.Has(WarnAddressSkipped), "%v", ws)
 				}
 				require.Equal(t, stripRoutes(got), stripRoutes(again))
+				// The ASCII form (encoded names, A-label domains) keeps the
+				// names and the mailboxes.
+				ascii, _ := ParseAddressList(FormatAddressList(got, nil), nil)
+				require.Len(t, ascii, len(got))
+				for i := range got {
+					require.Equal(t, got[i].Name, ascii[i].Name)
+					require.Equal(t, got[i].UnicodeAddr(), ascii[i].UnicodeAddr())
+				}
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -88,9 +89,16 @@ func (b *Builder) wordEncoder() *mime.WordEncoder {
 }
 
 // addrField formats an address list with this builder's encoding.
-func (b *Builder) addrField(h *Header, name string, list []Address) {
+func (b *Builder) addrField(h *Header, name string, list []Address) error {
 	if len(list) == 0 {
-		return
+		return nil
+	}
+	if !b.UTF8 {
+		for _, a := range Mailboxes(list) {
+			if _, err := a.ASCIIAddr(); err != nil {
+				return fmt.Errorf("message: %s address %s needs UTF8 (RFC 6532): %w", name, a.Addr(), err)
+			}
+		}
 	}
 	var s strings.Builder
 	for i, a := range list {
@@ -100,6 +108,7 @@ func (b *Builder) addrField(h *Header, name string, list []Address) {
 		s.WriteString(a.formatWith(b.UTF8, b.wordEncoder()))
 	}
 	h.fields = append(h.fields, &Field{name: name, raw: fold(name, s.String(), true, 78), col: len(name)})
+	return nil
 }
 
 func (b *Builder) header() (Header, error) {
@@ -115,13 +124,26 @@ func (b *Builder) header() (Header, error) {
 		d = time.Now()
 	}
 	h.Add("Date", FormatDate(d))
-	b.addrField(&h, "From", b.From)
+	var sender []Address
 	if b.Sender != nil {
-		b.addrField(&h, "Sender", []Address{*b.Sender})
+		sender = []Address{*b.Sender}
 	}
-	b.addrField(&h, "Reply-To", b.ReplyTo)
-	b.addrField(&h, "To", b.To)
-	b.addrField(&h, "Cc", b.Cc)
+	for _, f := range []struct {
+		name string
+		list []Address
+	}{{"From", b.From}, {"Sender", sender}, {"Reply-To", b.ReplyTo}, {"To", b.To}, {"Cc", b.Cc}, {"", b.Bcc}} {
+		if f.name == "" { // Bcc: checked, never written
+			for _, a := range Mailboxes(f.list) {
+				if _, err := a.ASCIIAddr(); err != nil && !b.UTF8 {
+					return Header{}, fmt.Errorf("message: Bcc address %s needs UTF8 (RFC 6532): %w", a.Addr(), err)
+				}
+			}
+			continue
+		}
+		if err := b.addrField(&h, f.name, f.list); err != nil {
+			return Header{}, err
+		}
+	}
 	if b.Subject != "" {
 		subj := b.Subject
 		if !b.UTF8 {

@@ -168,6 +168,17 @@ func TestBuilderUTF8Header(t *testing.T) {
 	require.Contains(t, string(msg), "Subject: Hej då\r\n")
 }
 
+func TestBuilderIDN(t *testing.T) {
+	b := &Builder{From: []Address{{Name: "Jörg", Local: "j", Domain: "bücher.example"}}, To: []Address{{Local: "x", Domain: "例え.jp"}}, Text: "x"}
+	msg := build(t, b)
+	require.Contains(t, string(msg), "<j@xn--bcher-kva.example>")
+	require.Contains(t, string(msg), "To: x@xn--r8jz45g.jp\r\n")
+	_, err := (&Builder{From: []Address{{Local: "jörg", Domain: "x.example"}}}).WriteTo(io.Discard)
+	require.Error(t, err)
+	_, err = (&Builder{From: []Address{{Local: "jörg", Domain: "x.example"}}, UTF8: true}).WriteTo(io.Discard)
+	require.NoError(t, err)
+}
+
 func TestBuilderErrors(t *testing.T) {
 	_, err := (&Builder{}).WriteTo(io.Discard)
 	require.Error(t, err)

@@ -27,7 +27,6 @@ var update = flag.Bool("update", false, "rewrite golden files")
 func dumpTree(t *testing.T, msg []byte) string {
 	t.Helper()
 	var b strings.Builder
-	var leaves []*Entity
 	w := NewWalker(bytes.NewReader(msg), nil)
 	for {
 		e, err := w.Next()
@@ -50,32 +49,7 @@ func dumpTree(t *testing.T, msg []byte) string {
 			fmt.Fprintf(&b, " filename=%q", f)
 		}
 		if e.IsLeaf() {
-			leaves = append(leaves, e)
-			dec, err := io.ReadAll(e.Body())
-			require.NoError(t, err)
-			raw := dec
-			if !e.InEncoded {
-				raw, err = io.ReadAll(e.Open(bytes.NewReader(msg)))
-				require.NoError(t, err)
-				again, err := io.ReadAll(e.OpenDecoded(bytes.NewReader(msg)))
-				require.NoError(t, err)
-				require.Equal(t, dec, again)
-			} else {
-				fmt.Fprint(&b, " in-encoded")
-			}
-			sum := sha256.Sum256(dec)
-			fmt.Fprintf(&b, " size=%d sha=%s", len(dec), hex.EncodeToString(sum[:6]))
-			if e.MediaType.Type == "text" {
-				e.body = &countReader{r: bytes.NewReader(raw)}
-				e.decoded = nil
-				tr, _ := e.Text(nil)
-				txt, _ := io.ReadAll(tr)
-				s := strings.ReplaceAll(string(txt), "\r\n", "\n")
-				if r := []rune(s); len(r) > 40 {
-					s = string(r[:40])
-				}
-				fmt.Fprintf(&b, " text=%q", s)
-			}
+			describeLeaf(t, &b, e, msg)
 		}
 		b.WriteString("\n")
 	}
@@ -113,6 +87,37 @@ func dumpTree(t *testing.T, msg []byte) string {
 	}
 	b.WriteString("(text html attachments)\n")
 	return b.String()
+}
+
+// describeLeaf reads a leaf's body three ways (streamed, and from the
+// offsets raw and decoded) and writes its size, hash and text.
+func describeLeaf(t *testing.T, b *strings.Builder, e *Entity, msg []byte) {
+	t.Helper()
+	dec, err := io.ReadAll(e.Body())
+	require.NoError(t, err)
+	raw := dec
+	if !e.InEncoded {
+		raw, err = io.ReadAll(e.Open(bytes.NewReader(msg)))
+		require.NoError(t, err)
+		again, err := io.ReadAll(e.OpenDecoded(bytes.NewReader(msg)))
+		require.NoError(t, err)
+		require.Equal(t, dec, again)
+	} else {
+		fmt.Fprint(b, " in-encoded")
+	}
+	sum := sha256.Sum256(dec)
+	fmt.Fprintf(b, " size=%d sha=%s", len(dec), hex.EncodeToString(sum[:6]))
+	if e.MediaType.Type == "text" {
+		e.body = &countReader{r: bytes.NewReader(raw)}
+		e.decoded = nil
+		tr, _ := e.Text(nil)
+		txt, _ := io.ReadAll(tr)
+		s := strings.ReplaceAll(string(txt), "\r\n", "\n")
+		if r := []rune(s); len(r) > 40 {
+			s = string(r[:40])
+		}
+		fmt.Fprintf(b, " text=%q", s)
+	}
 }
 
 func orDash(s string) string {
