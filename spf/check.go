@@ -177,9 +177,10 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 		c: c, ctx: ctx, ip: ip,
 		env: macroEnv{sender: sender, local: local, senderDomain: senderDomain, helo: helo,
 			ip: ip, receiver: c.receiver, now: c.now},
-		memo: make(map[string]memoEntry),
 	}
-	e.env.validated = e.validatedName
+	e.memo = e.memoBuf[:0]
+	e.stack = e.stackBuf[:0]
+	e.env.ev = e
 	r := e.checkHost(ascii, true)
 	o.Result, o.Mechanism, o.Explanation, o.Err = r.result, r.mech, r.exp, r.err
 	o.Queries, o.Lookups, o.VoidLookups = e.queries, e.lookups, e.voids
@@ -211,12 +212,25 @@ func checkDomain(d string) (string, bool) {
 	if len(d) > 253 || !strings.Contains(d, ".") {
 		return "", false
 	}
-	for l := range strings.SplitSeq(d, ".") {
-		if l == "" || len(l) > 63 {
-			return "", false
-		}
+	if !validLabels(d) {
+		return "", false
 	}
 	return d, true
+}
+
+// validLabels reports whether every dot-separated label of d has 1 to 63
+// octets.
+func validLabels(d string) bool {
+	start := 0
+	for i := 0; i <= len(d); i++ {
+		if i == len(d) || d[i] == '.' {
+			if n := i - start; n == 0 || n > 63 {
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return true
 }
 
 // evalResult is what one check_host() level returns.
@@ -232,17 +246,21 @@ func permErr(err error) evalResult { return evalResult{result: PermError, err: e
 // eval is the state of one check: counters, memoised DNS answers and the
 // include/redirect chain.
 type eval struct {
-	c       *Checker
-	ctx     context.Context
-	ip      netip.Addr
-	env     macroEnv
-	memo    map[string]memoEntry
-	stack   []string
-	queries int
-	lookups int
-	voids   int
-	pDone   bool
-	pName   string
+	c     *Checker
+	ctx   context.Context
+	ip    netip.Addr
+	env   macroEnv
+	memo  []memoEntry
+	stack []string
+	// Room for the usual few lookups and include levels, so that a simple
+	// check allocates no slices.
+	memoBuf  [4]memoEntry
+	stackBuf [4]string
+	queries  int
+	lookups  int
+	voids    int
+	pDone    bool
+	pName    string
 }
 
 // checkHost evaluates the policy of domain (sections 4.4 to 4.7). top is
@@ -370,10 +388,8 @@ func (e *eval) expandDomain(spec string) (string, bool) {
 	if s == "" {
 		return "", false
 	}
-	for l := range strings.SplitSeq(s, ".") {
-		if l == "" || len(l) > 63 {
-			return "", false
-		}
+	if !validLabels(s) {
+		return "", false
 	}
 	return s, true
 }

@@ -20,6 +20,8 @@ type macroEnv struct {
 	// validated returns the %{p} value: a validated domain name of ip, or
 	// "unknown" (section 7.3). It is called only when %{p} is used.
 	validated func() string
+	// ev, when set, computes %{p} instead of validated.
+	ev *eval
 }
 
 // validMacroString checks macro-string (or explain-string when explain is
@@ -172,10 +174,13 @@ func (env *macroEnv) value(letter byte) string {
 		}
 		return "ip6"
 	case 'p':
-		if env.validated == nil {
-			return "unknown"
+		switch {
+		case env.ev != nil:
+			return env.ev.validatedName()
+		case env.validated != nil:
+			return env.validated()
 		}
-		return env.validated()
+		return "unknown"
 	case 'c':
 		return env.ip.String()
 	case 'r':

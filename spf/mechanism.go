@@ -226,36 +226,53 @@ func (e *eval) validatedName() string {
 	return e.pName
 }
 
+// memoKind tells memoised lookups apart.
+type memoKind uint8
+
+const (
+	memoTXT memoKind = iota
+	memoMX
+	memoIP4
+	memoIP6
+	memoPTR
+)
+
 // memoEntry is one memoised DNS answer.
 type memoEntry struct {
-	txt   []string
-	mx    []*net.MX
-	ips   []netip.Addr
-	names []string
-	err   error
+	kind memoKind
+	name string
+	strs []string // TXT records or PTR names
+	mx   []*net.MX
+	ips  []netip.Addr
+	err  error
 }
 
-// memo runs q once per key within a check and counts the queries.
-func (e *eval) memoized(key string, q func() memoEntry) memoEntry {
-	if m, ok := e.memo[key]; ok {
-		return m
+// memoized runs q once per (kind, name) within a check and counts the
+// queries. A check makes few lookups (at most about 120, see
+// TestQueriesBounded), so a slice scanned linearly beats a map.
+func (e *eval) memoized(kind memoKind, name string, q func() memoEntry) *memoEntry {
+	for i := range e.memo {
+		if m := &e.memo[i]; m.kind == kind && m.name == name {
+			return m
+		}
 	}
 	e.queries++
 	m := q()
-	e.memo[key] = m
-	return m
+	m.kind, m.name = kind, name
+	e.memo = append(e.memo, m)
+	return &e.memo[len(e.memo)-1]
 }
 
 func (e *eval) lookupTXT(name string) ([]string, error) {
-	m := e.memoized("TXT "+asciiLower(name), func() memoEntry {
+	m := e.memoized(memoTXT, asciiLower(name), func() memoEntry {
 		v, err := e.c.res.LookupTXT(e.ctx, name)
-		return memoEntry{txt: v, err: err}
+		return memoEntry{strs: v, err: err}
 	})
-	return m.txt, m.err
+	return m.strs, m.err
 }
 
 func (e *eval) lookupMX(name string) ([]*net.MX, error) {
-	m := e.memoized("MX "+asciiLower(name), func() memoEntry {
+	m := e.memoized(memoMX, asciiLower(name), func() memoEntry {
 		v, err := e.c.res.LookupMX(e.ctx, name)
 		return memoEntry{mx: v, err: err}
 	})
@@ -263,7 +280,11 @@ func (e *eval) lookupMX(name string) ([]*net.MX, error) {
 }
 
 func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
-	m := e.memoized(network+" "+asciiLower(name), func() memoEntry {
+	kind := memoIP4
+	if network == "ip6" {
+		kind = memoIP6
+	}
+	m := e.memoized(kind, asciiLower(name), func() memoEntry {
 		v, err := e.c.res.LookupIP(e.ctx, network, name)
 		return memoEntry{ips: v, err: err}
 	})
@@ -271,9 +292,9 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 }
 
 func (e *eval) lookupAddr() ([]string, error) {
-	m := e.memoized("PTR", func() memoEntry {
+	m := e.memoized(memoPTR, "", func() memoEntry {
 		v, err := e.c.res.LookupAddr(e.ctx, e.ip)
-		return memoEntry{names: v, err: err}
+		return memoEntry{strs: v, err: err}
 	})
-	return m.names, m.err
+	return m.strs, m.err
 }
