@@ -462,3 +462,48 @@ func TestSCRAMSecretInterchangeFormats(t *testing.T) {
 		require.ErrorIs(t, err, ErrMalformed, bad)
 	}
 }
+
+func TestClientAnswersEmptyPrompt(t *testing.T) {
+	// After Start, a client-first mechanism asked again by an empty
+	// challenge repeats its message; any other challenge is an error.
+	for _, tc := range []struct {
+		mech string
+		opts ClientOptions
+		want string
+	}{
+		{Plain, ClientOptions{Username: "u", Password: "p"}, "\x00u\x00p"},
+		{External, ClientOptions{Authz: "z"}, "z"},
+		{Anonymous, ClientOptions{Trace: "t"}, "t"},
+	} {
+		o := tc.opts
+		o.AllowInsecure = true
+		c, err := NewClient(tc.mech, &o)
+		require.NoError(t, err)
+		_, err = c.Start()
+		require.NoError(t, err)
+		resp, err := c.Next([]byte{})
+		require.NoError(t, err)
+		require.Equal(t, tc.want, string(resp))
+		_, err = c.Next([]byte("unexpected"))
+		require.ErrorIs(t, err, ErrMalformed, tc.mech)
+	}
+}
+
+func TestErrorStrings(t *testing.T) {
+	for _, err := range []error{
+		&MalformedError{Mechanism: Plain, Reason: "r"},
+		&LimitError{Limit: "L", Max: 3},
+		&ServerError{Mechanism: SCRAMSHA1, Message: "invalid-proof"},
+		&IterationError{Iterations: 1, Min: 2, Max: 3},
+		&TokenError{Status: "invalid_token"},
+	} {
+		require.True(t, strings.HasPrefix(err.Error(), "auth: "), err.Error())
+	}
+	// The default lists are fresh copies: changing one changes nothing else.
+	d := DefaultServerMechanisms()
+	d[0] = "X"
+	require.Equal(t, SCRAMSHA256Plus, DefaultServerMechanisms()[0])
+	o := DefaultClientOrder()
+	o[0] = "X"
+	require.Equal(t, SCRAMSHA256Plus, DefaultClientOrder()[0])
+}
