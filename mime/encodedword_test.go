@@ -152,6 +152,17 @@ func TestDecodeHeaderHostile(t *testing.T) {
 	}
 }
 
+// SECURITY.md "one 10 MB folded field": decoding it is one linear pass
+// whose output is no larger than the input.
+func TestDecodeHeaderHugeFoldedField(t *testing.T) {
+	word := "=?UTF-8?B?5pel5pys6Kqe?=\r\n "
+	in := strings.TrimSuffix(strings.Repeat(word, 10<<20/len(word)), "\r\n ")
+	got, err := DecodeHeader(in)
+	require.NoError(t, err)
+	require.True(t, got == strings.Repeat("日本語", 10<<20/len(word)))
+	require.Less(t, len(got), len(in))
+}
+
 func TestWordEncoder(t *testing.T) {
 	tests := []struct {
 		name string

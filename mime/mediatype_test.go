@@ -2,6 +2,7 @@ package mime
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -207,6 +208,23 @@ func TestParseHostile(t *testing.T) {
 		d, _ := ParseDisposition(in)
 		require.NotEmpty(t, d.Type)
 	}
+}
+
+// SECURITY.md "one 10 MB folded field" as a Content-Disposition: RFC 2231
+// sections joined in one pass, output bounded by the input.
+func TestParseHugeFoldedField(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("attachment")
+	for i := 0; i < 200; i++ { // within MaxParams
+		b.WriteString(";\r\n filename*" + strconv.Itoa(i) + "*=")
+		if i == 0 {
+			b.WriteString("utf-8''")
+		}
+		b.WriteString(strings.Repeat("%E6%97%A5", 50000/9))
+	}
+	d, err := ParseDisposition(b.String())
+	require.NoError(t, err)
+	require.Equal(t, 200*(50000/9)*3, len(d.Filename()))
 }
 
 func TestFormatParams(t *testing.T) {
