@@ -175,6 +175,16 @@ func FuzzBase64Decode(f *testing.F) {
 				t.Fatalf("warnings on valid input: %v", d.Warnings())
 			}
 		}
+		// Small buffers and odd reads put buffer edges everywhere.
+		small := NewBase64Decoder(iotest.HalfReader(bytes.NewReader(in)))
+		small.in = make([]byte, 5)
+		got2, err := io.ReadAll(iotest.OneByteReader(small))
+		if err != nil || !bytes.Equal(got, got2) {
+			t.Fatalf("chunking changed the result: %q vs %q", got, got2)
+		}
+		if len(small.Warnings()) != len(d.Warnings()) {
+			t.Fatalf("chunking changed the warnings: %v vs %v", d.Warnings(), small.Warnings())
+		}
 		// Encoding what we decoded and decoding again is the identity.
 		var b bytes.Buffer
 		e := NewBase64Encoder(&b)

@@ -39,7 +39,10 @@ func (r readResult) rebuild() string {
 }
 
 func readMultipart(t testing.TB, src io.Reader, boundary string, opts *MultipartOptions, oneByte bool) readResult {
-	mr := NewMultipartReader(src, boundary, opts)
+	return readWith(t, NewMultipartReader(src, boundary, opts), oneByte)
+}
+
+func readWith(t testing.TB, mr *MultipartReader, oneByte bool) readResult {
 	res := readResult{mr: mr}
 	for {
 		p, err := mr.NextPart()
@@ -380,11 +383,18 @@ func FuzzMultipartReader(f *testing.F) {
 		opts := &MultipartOptions{MaxParts: 1000, MaxLineLength: 512, MaxHeaderBytes: 1024}
 		a := readMultipart(t, bytes.NewReader(in), boundary, opts, false)
 		b := readMultipart(t, iotest.OneByteReader(bytes.NewReader(in)), boundary, opts, true)
+		// A tiny initial buffer puts buffer edges everywhere.
+		small := NewMultipartReader(bytes.NewReader(in), boundary, opts)
+		small.buf = make([]byte, len(small.nlDash)+2)
+		c := readWith(t, small, false)
+		if (a.err == nil) != (c.err == nil) || len(a.parts) != len(c.parts) {
+			t.Fatalf("small buffer changed the result: %v/%d vs %v/%d", a.err, len(a.parts), c.err, len(c.parts))
+		}
 		if (a.err == nil) != (b.err == nil) || len(a.parts) != len(b.parts) {
 			t.Fatalf("chunking changed the result: %v/%d vs %v/%d", a.err, len(a.parts), b.err, len(b.parts))
 		}
 		for i := range a.parts {
-			if a.parts[i] != b.parts[i] {
+			if a.parts[i] != b.parts[i] || a.parts[i] != c.parts[i] {
 				t.Fatalf("part %d differs: %+v vs %+v", i, a.parts[i], b.parts[i])
 			}
 		}

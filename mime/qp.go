@@ -115,8 +115,8 @@ func (d *QPDecoder) fill() {
 func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 	src := d.buf[d.rp:d.wp]
 	eof := d.err != nil
-	// When the buffer is full, undecidable input is taken literally so
-	// that a huge run of blanks cannot stall the decoder.
+	// When a construct fills the whole buffer, undecidable input is taken
+	// literally so that a huge run of blanks cannot stall the decoder.
 	full := d.rp == 0 && d.wp == len(d.buf)
 	i := 0
 	known := d.known
@@ -150,7 +150,7 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 			if i == 0 {
 				k0 = known
 			}
-			k, out, ok := d.escape(src[i:], eof, full, int64(i), k0)
+			k, out, ok := d.escape(src[i:], eof, full && i == 0, int64(i), k0)
 			if !ok {
 				d.rp += i
 				return n, true
@@ -172,11 +172,11 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 			case j == len(src) && eof:
 				i = j // trailing blanks at the end of the data
 				continue
-			case j == len(src) && !full:
+			case j == len(src) && !(full && i == 0):
 				d.known = j - i
 				d.rp += i
 				return n, true
-			case j+1 == len(src) && src[j] == '\r' && !eof && !full:
+			case j+1 == len(src) && src[j] == '\r' && !eof && !(full && i == 0):
 				d.known = j - i
 				d.rp += i
 				return n, true
