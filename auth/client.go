@@ -101,7 +101,8 @@ func (o *ClientOptions) serverOffered(name string) bool {
 	return slices.ContainsFunc(o.ServerMechanisms, func(s string) bool { return strings.EqualFold(s, name) })
 }
 
-// ClientMechanism runs the client side of one exchange.
+// ClientMechanism runs the client side of one exchange. It is used by one
+// goroutine at a time and is not reusable: create one per AUTH command.
 type ClientMechanism interface {
 	// Name returns the canonical mechanism name.
 	Name() string

@@ -122,7 +122,9 @@ func ServerMechanisms(opts *ServerOptions) []string {
 	for _, name := range o.Mechanisms {
 		if o.available(name) == nil {
 			info, _ := Info(name)
-			out = append(out, info.Name)
+			if !slices.Contains(out, info.Name) {
+				out = append(out, info.Name)
+			}
 		}
 	}
 	return out

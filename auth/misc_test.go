@@ -157,6 +157,7 @@ func TestServerMechanismsWithoutTLS(t *testing.T) {
 	require.Equal(t, []string{SCRAMSHA256, SCRAMSHA1, Plain, Login}, ServerMechanisms(&ServerOptions{AllowInsecure: true}))
 	require.Equal(t, []string{CRAMMD5, Plain, Anonymous},
 		ServerMechanisms(&ServerOptions{Mechanisms: []string{"cram-md5", Plain, "anonymous", "GSSAPI"}, AllowInsecure: true}))
+	require.Equal(t, []string{Plain}, ServerMechanisms(&ServerOptions{Mechanisms: []string{"plain", "PLAIN", "Plain"}, AllowInsecure: true}))
 	_, err := NewServer(CRAMMD5, &ServerOptions{AllowInsecure: true})
 	require.ErrorIs(t, err, ErrUnsupportedMechanism, "not enabled by default")
 	_, err = NewServer("GSSAPI", nil)

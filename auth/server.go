@@ -145,7 +145,8 @@ func (o *ServerOptions) available(name string) error {
 	return nil
 }
 
-// ServerMechanism runs the server side of one exchange.
+// ServerMechanism runs the server side of one exchange. It is used by one
+// goroutine at a time and is not reusable: create one per AUTH command.
 type ServerMechanism interface {
 	// Name returns the canonical mechanism name.
 	Name() string
