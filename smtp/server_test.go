@@ -571,3 +571,34 @@ func TestShutdown(t *testing.T) {
 	require.NoError(t, <-done)
 	require.Len(t, b.messages(), 1)
 }
+
+func TestMailAndRcptParams(t *testing.T) {
+	b := &memBackend{}
+	addr := startServer(t, &Server{Backend: b, MaxErrors: 100})
+	c := dial(t, addr)
+	c.ehlo()
+	c.run(`
+		C: MAIL FROM:<a@b.test> BODY=BOGUS
+		S: 501 5.5.4 *
+		C: MAIL FROM:<a@b.test> SIZE=1 SIZE=2
+		S: 501 *
+		C: MAIL FROM:<a@b.test> MT-PRIORITY=3
+		S: 555 5.5.4 Unsupported parameter
+		C: MAIL FROM:<δοκιμή@παράδειγμα.test> SMTPUTF8 AUTH=<> RET=FULL
+		S: 250 2.1.0 Sender OK
+		C: RCPT TO:<x@d.test> NOTIFY=BOGUS
+		S: 501 *
+		C: RCPT TO:<ü@d.test> NOTIFY=NEVER ORCPT=rfc822;x+2By@d.test
+		S: 250 2.1.5 Recipient OK
+		C: DATA
+		S: 354 *
+		C: hi
+		C: .
+		S: 250 *`)
+	m := b.messages()[0]
+	require.True(t, m.Mail.SMTPUTF8)
+	require.True(t, m.Mail.HasAuth)
+	require.Equal(t, envelope.RetFull, m.Mail.Ret)
+	require.Equal(t, "<δοκιμή@παράδειγμα.test>", m.From)
+	require.Equal(t, envelope.NotifyNever, m.Rcpt[0].Notify)
+}
