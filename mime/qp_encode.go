@@ -25,18 +25,17 @@ var fromPrefix = [5]byte{'F', 'r', 'o', 'm', ' '}
 
 // qpEncoder implements quoted-printable encoding (RFC 2045 section 6.7).
 type qpEncoder struct {
-	w       io.Writer
-	binary  bool
-	normLF  bool
-	max     int    // maximum content per line before the soft-break "="
-	line    int    // length of the current output line
-	out     []byte // pending output
-	ws      byte   // a blank held until we know whether it ends a line
-	cr      bool   // a CR held until we know whether LF follows (text mode)
-	from    int    // bytes of "From" held at the start of a line
-	err     error
-	closed  bool
-	written int64
+	w      io.Writer
+	binary bool
+	normLF bool
+	max    int    // maximum content per line before the soft-break "="
+	line   int    // length of the current output line
+	out    []byte // pending output
+	ws     byte   // a blank held until we know whether it ends a line
+	cr     bool   // a CR held until we know whether LF follows (text mode)
+	from   int    // bytes of "From" held at the start of a line
+	err    error
+	closed bool
 }
 
 // NewQPEncoder returns a writer that encodes to w as quoted-printable (RFC
@@ -211,9 +210,7 @@ func (e *qpEncoder) hardBreak() {
 
 func (e *qpEncoder) flush() error {
 	if e.err == nil && len(e.out) > 0 {
-		var n int
-		n, e.err = e.w.Write(e.out)
-		e.written += int64(n)
+		_, e.err = e.w.Write(e.out)
 	}
 	e.out = e.out[:0]
 	return e.err
