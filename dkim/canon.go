@@ -67,6 +67,23 @@ func lineEnd(b []byte) int {
 // which is how over-signing works. The returned slice has nil entries for
 // names that matched nothing.
 func SelectFields(fields []Field, h []string) []*Field {
+	out := make([]*Field, len(h))
+	if len(fields)*len(h) <= 4096 {
+		// Small headers: a direct scan, without allocations.
+		var used [64]bool
+		if len(fields) <= len(used) {
+			for k, name := range h {
+				for i := len(fields) - 1; i >= 0; i-- {
+					if !used[i] && strings.EqualFold(fields[i].Name, name) {
+						used[i] = true
+						out[k] = &fields[i]
+						break
+					}
+				}
+			}
+			return out
+		}
+	}
 	// Index the fields by lower-case name once, so that a hostile h= with
 	// many names costs time linear in its length, not h= times fields.
 	byName := make(map[string][]int, len(fields))
@@ -76,7 +93,6 @@ func SelectFields(fields []Field, h []string) []*Field {
 			byName[n] = append(byName[n], i)
 		}
 	}
-	out := make([]*Field, len(h))
 	for k, name := range h {
 		n := strings.ToLower(name)
 		idx := byName[n]
@@ -197,7 +213,7 @@ type bodyCanon struct {
 }
 
 func newBodyCanon(h hash.Hash, c Canonicalization, limit int64) *bodyCanon {
-	return &bodyCanon{h: h, relaxed: c == Relaxed, limit: limit, buf: make([]byte, 0, 8192)}
+	return &bodyCanon{h: h, relaxed: c == Relaxed, limit: limit, buf: make([]byte, 0, 2048)}
 }
 
 // Write accepts body bytes in any chunking.
