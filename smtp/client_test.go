@@ -530,3 +530,23 @@ S: 250 ok
 	require.Contains(t, out, "C: [redacted]")
 	require.Contains(t, out, "C: NOOP")
 }
+
+func TestClientDataTerminationTimeout(t *testing.T) {
+	// The server takes the data and never answers: the per-phase timeout
+	// ends the wait, and the client is unusable afterwards.
+	c, err, _ := dialScript(t, ehloPipelining+`
+C: MAIL FROM:<a@x.test>
+C: RCPT TO:<b@mx.test>
+C: DATA
+S: 250 ok
+S: 250 ok
+S: 354 go
+C: x
+C: .
+`, &ClientOptions{Timeouts: ClientTimeouts{DataTermination: 100 * time.Millisecond}})
+	require.NoError(t, err)
+	res, err := c.Send(context.Background(), testEnvelope(t, "a@x.test", "b@mx.test"), strings.NewReader("x\r\n"), nil)
+	require.Error(t, err)
+	require.Error(t, res.Rcpts[0].Err, "no success without the final reply")
+	require.ErrorIs(t, c.Noop(context.Background()), ErrClientBroken)
+}
