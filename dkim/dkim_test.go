@@ -491,3 +491,20 @@ func TestNeedsRelax(t *testing.T) {
 		require.Equal(t, slow([]byte(c)), needsRelax([]byte(c)), "%q", c)
 	}
 }
+
+func TestBodyHasher(t *testing.T) {
+	body := "Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n\r\n"
+	h := crypto.SHA256.New()
+	bh := NewBodyHasher(h, Relaxed, -1)
+	bh.Write([]byte(body))
+	hashed, total := bh.Close()
+	require.Equal(t, hashed, total)
+	// The RFC 8463 body hash.
+	require.Equal(t, "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=", base64.StdEncoding.EncodeToString(h.Sum(nil)))
+
+	bh = NewBodyHasher(crypto.SHA256.New(), Simple, 5)
+	bh.Write([]byte("0123456789\r\n"))
+	hashed, total = bh.Close()
+	require.Equal(t, int64(5), hashed)
+	require.Equal(t, int64(12), total)
+}

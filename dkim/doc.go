@@ -61,8 +61,9 @@
 // # Reuse for ARC
 //
 // [SplitHeader], [SelectFields], [HashFields] and [CanonicalizeHeader] are
-// the header-hashing steps of RFC 6376 sections 3.4 and 3.7, exported so
-// that ARC (RFC 8617) can share them.
+// the header-hashing steps of RFC 6376 sections 3.4 and 3.7, and
+// [BodyHasher] the body-hashing one, exported so that ARC (RFC 8617) can
+// share them.
 //
 // # Deviations
 //
