@@ -380,6 +380,9 @@ func FuzzMultipartReader(f *testing.F) {
 	f.Add([]byte("--b\r\n--b\r\n--b  \r\nno header\r\n--b-"), "b")
 	f.Add([]byte("pre\r\n--b\r\nA: x\r\n y\r\nbody\r\n--b--\r\n--b\r\n"), "b")
 	f.Fuzz(func(t *testing.T, in []byte, boundary string) {
+		if boundary == "" || strings.ContainsAny(boundary, "\r\n") || len(boundary) > 1000 {
+			boundary = "b" // unusable boundaries are tested elsewhere; explore parsing
+		}
 		opts := &MultipartOptions{MaxParts: 1000, MaxLineLength: 512, MaxHeaderBytes: 1024}
 		a := readMultipart(t, bytes.NewReader(in), boundary, opts, false)
 		b := readMultipart(t, iotest.OneByteReader(bytes.NewReader(in)), boundary, opts, true)
