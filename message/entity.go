@@ -353,4 +353,4 @@ func (e *Entity) addErr(err error) {
 }
 
 // bufioSize is the read buffer of the walker.
-const bufioSize = 16 << 10
+const bufioSize = 4 << 10

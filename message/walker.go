@@ -31,6 +31,8 @@ type Walker struct {
 	opts    WalkOptions
 	src     io.Reader
 	br      *bufio.Reader // kept across Reset
+	hbr     *bufio.Reader // reads part headers
+	hsrc    bytes.Reader
 	stack   []*frame
 	root    *Entity
 	cur     *Entity
@@ -57,7 +59,7 @@ func NewWalker(r io.Reader, opts *WalkOptions) *Walker {
 // Reset makes w walk the message read from r, reusing its buffers, as if
 // it were new.
 func (w *Walker) Reset(r io.Reader) {
-	*w = Walker{src: r, opts: w.opts, br: w.br}
+	*w = Walker{src: r, opts: w.opts, br: w.br, hbr: w.hbr}
 }
 
 // Root returns the top-level entity once Next has returned it.
@@ -199,7 +201,13 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 	}
 	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1, InEncoded: f.e.InEncoded,
 		HeaderOffset: f.e.BodyOffset + p.HeaderOffset, BodyOffset: f.e.BodyOffset + p.BodyOffset}
-	h, err := ReadHeader(bufio.NewReader(bytes.NewReader(p.RawHeader)), w.opts.Header)
+	w.hsrc.Reset(p.RawHeader)
+	if w.hbr == nil {
+		w.hbr = bufio.NewReaderSize(&w.hsrc, 4096)
+	} else {
+		w.hbr.Reset(&w.hsrc)
+	}
+	h, err := ReadHeader(w.hbr, w.opts.Header)
 	if err = e.headerErr(err); err != nil {
 		return nil, err
 	}
