@@ -290,3 +290,28 @@ func TestSCRAMUnknownUserRunsToTheEnd(t *testing.T) {
 	require.False(t, done)
 	require.Regexp(t, `^r=abc[A-Za-z0-9+/]+,s=[A-Za-z0-9+/=]+,i=4096$`, string(chal))
 }
+
+// fixedSecret returns the same secret for every lookup.
+type fixedSecret struct {
+	MemoryStore
+	sec *SCRAMSecret
+}
+
+func (f *fixedSecret) LookupSecret(context.Context, string, string) (Secret, error) {
+	return Secret{SCRAM: f.sec}, nil
+}
+
+func TestSCRAMUnusableStoredSecret(t *testing.T) {
+	sha1, err := DeriveSCRAMSecret(SCRAMSHA1, "pencil", nil, 4096)
+	require.NoError(t, err)
+	hugeSalt, err := DeriveSCRAMSecret(SCRAMSHA256, "pencil", make([]byte, maxSaltLen+1), 4096)
+	require.NoError(t, err)
+	for _, sec := range []*SCRAMSecret{sha1, hugeSalt, {Mechanism: SCRAMSHA256}} {
+		c, err := NewClient(SCRAMSHA256, &ClientOptions{Username: "user", Password: "pencil"})
+		require.NoError(t, err)
+		s, err := NewServer(SCRAMSHA256, &ServerOptions{Credentials: &fixedSecret{sec: sec}, AllowInsecure: true})
+		require.NoError(t, err)
+		_, err = transcript(t, c, s, true)
+		require.ErrorIs(t, err, ErrAuthFailed)
+	}
+}

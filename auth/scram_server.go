@@ -164,7 +164,7 @@ func (sc *scramServer) lookup(ctx context.Context) error {
 }
 
 func validSecret(s *SCRAMSecret, h scramHash) bool {
-	return s != nil && s.Mechanism == h.mech && s.Iterations > 0 && len(s.Salt) > 0 &&
+	return s != nil && s.Mechanism == h.mech && s.Iterations > 0 && len(s.Salt) > 0 && len(s.Salt) <= maxSaltLen &&
 		len(s.StoredKey) == h.size && len(s.ServerKey) == h.size
 }
 
