@@ -340,7 +340,8 @@ func (s *Server) accept(nc net.Conn) {
 	}
 	// A trusted proxy carries many clients: the per-IP bound applies to the
 	// addresses in its PROXY headers, not to the proxy itself.
-	proxied := prefixesContain(s.TrustedProxies, remote.Addr())
+	// Unix-socket peers (LMTP from a local MTA) have no IP to count.
+	proxied := prefixesContain(s.TrustedProxies, remote.Addr()) || !remote.Addr().IsValid()
 	tooMany := len(s.conns) >= orInt(s.MaxConnections, DefaultMaxConnections) ||
 		!proxied && s.perIP[key] >= orInt(s.MaxConnectionsPerIP, DefaultMaxConnectionsPerIP)
 	if tooMany || s.closing.Load() {

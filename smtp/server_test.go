@@ -1,7 +1,10 @@
 package smtp
 
 import (
+	"bufio"
 	"context"
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -601,4 +604,20 @@ func TestMailAndRcptParams(t *testing.T) {
 	require.Equal(t, envelope.RetFull, m.Mail.Ret)
 	require.Equal(t, "<δοκιμή@παράδειγμα.test>", m.From)
 	require.Equal(t, envelope.NotifyNever, m.Rcpt[0].Notify)
+}
+
+func TestUnixSocketLMTP(t *testing.T) {
+	b := &memBackend{}
+	srv := &Server{Backend: b, Mode: ModeLMTP, Hostname: "mx.test", MaxConnectionsPerIP: 1}
+	l, err := net.Listen("unix", filepath.Join(t.TempDir(), "lmtp.sock"))
+	require.NoError(t, err)
+	go srv.Serve(l)
+	defer srv.Close()
+	for range 3 { // no per-IP bound on unix sockets
+		nc, err := net.Dial("unix", l.Addr().String())
+		require.NoError(t, err)
+		defer nc.Close()
+		c := &client{t: t, c: nc, br: bufio.NewReader(nc)}
+		c.run("S: 220 mx.test LMTP Service ready")
+	}
 }
