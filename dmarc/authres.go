@@ -11,8 +11,9 @@ import (
 // AuthResults builds the Authentication-Results field (RFC 8601) that a
 // receiving MTA prepends: one spf result (RFC 8601 section 2.7.2), one dkim
 // result per signature with header.d, header.s, header.i, header.a and
-// header.b (RFC 6008), and the dmarc result with header.from and the policy
-// in a comment. Any argument may be nil or empty; with nothing at all the
+// header.b (RFC 6008), and the dmarc result with header.from (RFC 7489
+// section 11.2) and the policy and disposition in a comment, "(p=REJECT
+// dis=NONE)". Any argument may be nil or empty; with nothing at all the
 // value is "authservID; none". Format it with String.
 func AuthResults(authservID string, spfOut *spf.Outcome, dkimRes []dkim.Result, dm *Result) *message.AuthResults {
 	ar := &message.AuthResults{AuthServID: authservID}
@@ -65,20 +66,15 @@ func dkimResult(d dkim.Result) message.AuthResult {
 func dmarcResult(d *Result) message.AuthResult {
 	r := message.AuthResult{Method: "dmarc", Result: string(d.Status)}
 	if d.Record != nil {
-		c := "p=" + strings.ToUpper(string(d.Policy))
-		if d.Status == StatusFail {
-			c += " dis=" + strings.ToUpper(string(d.Disposition))
-		}
-		r.Comment = c
+		// The comment form Gmail and OpenDMARC use: the published policy
+		// and the disposition applied.
+		r.Comment = "p=" + strings.ToUpper(string(d.Policy)) + " dis=" + strings.ToUpper(string(d.Disposition))
 	}
 	if d.Status != StatusPass && d.Reason != "" {
 		r.Reason = d.Reason
 	}
 	if d.AuthorDomain != "" {
 		r.Props = append(r.Props, message.AuthProp{Type: "header", Property: "from", Value: d.AuthorDomain})
-	}
-	if d.Record != nil {
-		r.Props = append(r.Props, message.AuthProp{Type: "policy", Property: "dmarc", Value: string(d.Disposition)})
 	}
 	return r
 }

@@ -290,7 +290,7 @@ func TestAuthResults(t *testing.T) {
 	require.Equal(t, "mx.example.net; spf=pass smtp.mailfrom=bounce@example.com; "+
 		"dkim=pass header.d=example.com header.s=s1 header.a=rsa-sha256 header.b=abcdefgh; "+
 		`dkim=fail reason="body hash did not verify" header.d=other.test header.s=s2 header.a=ed25519-sha256 header.b=12345678; `+
-		"dmarc=pass (p=REJECT) header.from=example.com policy.dmarc=none", got)
+		"dmarc=pass (p=REJECT dis=NONE) header.from=example.com", got)
 	// It parses back.
 	back, err := message.ParseAuthResults(got)
 	require.NoError(t, err)

@@ -25,5 +25,5 @@ func Example() {
 	fmt.Println(dmarc.AuthResults("mx.example.net", nil, sigs, r))
 	// Output:
 	// fail reject reject
-	// mx.example.net; dkim=fail reason="body hash did not verify" header.d=example.com header.s=s; dmarc=fail (p=REJECT dis=REJECT) reason="neither SPF nor DKIM is aligned and passing" header.from=example.com policy.dmarc=reject
+	// mx.example.net; dkim=fail reason="body hash did not verify" header.d=example.com header.s=s; dmarc=fail (p=REJECT dis=REJECT) reason="neither SPF nor DKIM is aligned and passing" header.from=example.com
 }

@@ -110,18 +110,18 @@ func TestAuthcheck(t *testing.T) {
 	}{
 		{"all pass", sign("From: joe@example.com\r\n" + body), "192.0.2.1", "joe@example.com",
 			"Authentication-Results: mx.test; spf=pass smtp.mailfrom=joe@example.com; dkim=pass header.d=example.com header.s=sel header.a=ed25519-sha256 header.b=%s; " +
-				"dmarc=pass (p=REJECT) header.from=example.com policy.dmarc=none\ndmarc-policy: reject\ndmarc-disposition: none\n"},
+				"dmarc=pass (p=REJECT dis=NONE) header.from=example.com\ndmarc-policy: reject\ndmarc-disposition: none\n"},
 		{"spf only, relaxed", "From: joe@example.com\r\n" + body, "192.0.2.1", "bounce@mail.example.com",
 			"Authentication-Results: mx.test; spf=pass smtp.mailfrom=bounce@mail.example.com; dkim=none; " +
-				"dmarc=pass (p=REJECT) header.from=example.com policy.dmarc=none\ndmarc-policy: reject\ndmarc-disposition: none\n"},
+				"dmarc=pass (p=REJECT dis=NONE) header.from=example.com\ndmarc-policy: reject\ndmarc-disposition: none\n"},
 		{"spoofed", "From: joe@example.com\r\n" + body, "198.51.100.9", "joe@example.com",
 			"Authentication-Results: mx.test; spf=fail smtp.mailfrom=joe@example.com; dkim=none; " +
-				`dmarc=fail (p=REJECT dis=REJECT) reason="neither SPF nor DKIM is aligned and passing" header.from=example.com policy.dmarc=reject` +
+				`dmarc=fail (p=REJECT dis=REJECT) reason="neither SPF nor DKIM is aligned and passing" header.from=example.com` +
 				"\ndmarc-policy: reject\ndmarc-disposition: reject\n"},
 		{"tampered", strings.Replace(sign("From: joe@example.com\r\n"+body), "Noon", "Never", 1), "198.51.100.9", "",
 			"Authentication-Results: mx.test; spf=fail smtp.helo=mail.example.com; " +
 				`dkim=fail reason="body hash did not verify" header.d=example.com header.s=sel header.a=ed25519-sha256 header.b=%s; ` +
-				`dmarc=fail (p=REJECT dis=REJECT) reason="neither SPF nor DKIM is aligned and passing" header.from=example.com policy.dmarc=reject` +
+				`dmarc=fail (p=REJECT dis=REJECT) reason="neither SPF nor DKIM is aligned and passing" header.from=example.com` +
 				"\ndmarc-policy: reject\ndmarc-disposition: reject\n"},
 		{"no dmarc record", "From: a@nodmarc.example\r\n" + body, "192.0.2.1", "a@nodmarc.example",
 			"Authentication-Results: mx.test; spf=pass smtp.mailfrom=a@nodmarc.example; dkim=none; " +
