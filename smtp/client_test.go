@@ -63,7 +63,7 @@ func playScript(conn net.Conn, script string) error {
 	return nil
 }
 
-func dialScript(t *testing.T, script string, opts *ClientOptions) (*Client, error, <-chan error) {
+func dialScript(t *testing.T, script string, opts *ClientOptions) (*Client, <-chan error, error) {
 	t.Helper()
 	cc, sc := net.Pipe()
 	done := scriptServer(t, sc, script)
@@ -79,7 +79,7 @@ func dialScript(t *testing.T, script string, opts *ClientOptions) (*Client, erro
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	c, err := NewClient(ctx, cc, "mx.test", opts)
-	return c, err, done
+	return c, done, err
 }
 
 func mustPath(t *testing.T, s string) envelope.Path {
@@ -111,7 +111,7 @@ S: 250 ENHANCEDSTATUSCODES
 `
 
 func TestClientPipelinedPartialSuccess(t *testing.T) {
-	c, err, done := dialScript(t, ehloPipelining+`
+	c, done, err := dialScript(t, ehloPipelining+`
 C: MAIL FROM:<a@x.test>
 C: RCPT TO:<b@mx.test>
 C: RCPT TO:<nobody@mx.test>
@@ -147,7 +147,7 @@ S: 221 bye
 }
 
 func TestClientSerialAndHeloFallback(t *testing.T) {
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 old.test
 C: EHLO client.test
 S: 502 what?
@@ -179,7 +179,7 @@ S: 250 ok
 }
 
 func TestClientAllRecipientsRefusedResets(t *testing.T) {
-	c, err, done := dialScript(t, ehloPipelining+`
+	c, done, err := dialScript(t, ehloPipelining+`
 C: MAIL FROM:<a@x.test>
 C: RCPT TO:<b@mx.test>
 C: DATA
@@ -203,7 +203,7 @@ S: 250 ok
 func TestClientDataAcceptedWithoutRecipients(t *testing.T) {
 	// RFC 2920 section 3.1: a server that says 354 although no recipient
 	// was accepted gets an empty message, which it cannot deliver.
-	c, err, done := dialScript(t, ehloPipelining+`
+	c, done, err := dialScript(t, ehloPipelining+`
 C: MAIL FROM:<a@x.test>
 C: RCPT TO:<b@mx.test>
 C: DATA
@@ -224,7 +224,7 @@ S: 250 ok
 }
 
 func TestClientRequiredTLSNotOffered(t *testing.T) {
-	_, err, done := dialScript(t, `
+	_, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250 mx.test
@@ -235,7 +235,7 @@ EOF
 }
 
 func TestClientRequiredTLSRefused(t *testing.T) {
-	_, err, done := dialScript(t, `
+	_, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -251,7 +251,7 @@ EOF
 }
 
 func TestClientOpportunisticTLSRefusedGoesOn(t *testing.T) {
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -270,7 +270,7 @@ S: 221 bye
 func TestClientSTARTTLSDiscardsInjectedReplies(t *testing.T) {
 	// The server (or a man in the middle) pipelines a fake EHLO reply
 	// behind the 220 in plaintext; it must not be read after the handshake.
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -294,7 +294,7 @@ S: 221 bye
 }
 
 func TestClientRefusesBareLineEnding(t *testing.T) {
-	c, err, done := dialScript(t, ehloPipelining+`
+	c, done, err := dialScript(t, ehloPipelining+`
 C: MAIL FROM:<a@x.test>
 C: RCPT TO:<b@mx.test>
 C: DATA
@@ -314,7 +314,7 @@ EOF
 }
 
 func TestClientNormalizesBareLineEnding(t *testing.T) {
-	c, err, done := dialScript(t, ehloPipelining+`
+	c, done, err := dialScript(t, ehloPipelining+`
 C: MAIL FROM:<a@x.test>
 C: RCPT TO:<b@mx.test>
 C: DATA
@@ -336,7 +336,7 @@ S: 250 ok
 }
 
 func TestClientLMTPPerRecipientReplies(t *testing.T) {
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 lmtp.test LMTP
 C: LHLO client.test
 S: 250-lmtp.test
@@ -372,7 +372,7 @@ S: 452 4.2.2 d over quota
 }
 
 func TestClientBDAT(t *testing.T) {
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -399,7 +399,7 @@ S: 250 done
 }
 
 func TestClientChecksBeforeSending(t *testing.T) {
-	c, err, done := dialScript(t, ehloPipelining+`
+	c, done, err := dialScript(t, ehloPipelining+`
 C: QUIT
 S: 221 bye
 `, nil)
@@ -428,13 +428,13 @@ S: 221 bye
 func TestClientHostileReply(t *testing.T) {
 	long := "S: 250-" + strings.Repeat("x", 100)
 	script := "S: 220 mx.test\nC: EHLO client.test\n" + strings.Repeat(long+"\n", 300) + "S: 250 end"
-	_, err, _ := dialScript(t, script, nil)
+	_, _, err := dialScript(t, script, nil)
 	require.Error(t, err)
 
-	_, err, _ = dialScript(t, "S: 220 "+strings.Repeat("y", 5000), nil)
+	_, _, err = dialScript(t, "S: 220 "+strings.Repeat("y", 5000), nil)
 	require.Error(t, err)
 
-	_, err, _ = dialScript(t, "S: 2x0 hello", nil)
+	_, _, err = dialScript(t, "S: 2x0 hello", nil)
 	require.Error(t, err)
 }
 
@@ -452,7 +452,7 @@ func TestClientContextCancel(t *testing.T) {
 }
 
 func TestClientAuthRefusesPlainWithoutTLS(t *testing.T) {
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -468,7 +468,7 @@ S: 221 bye
 }
 
 func TestClientAuthPlainInsecureOptIn(t *testing.T) {
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -484,7 +484,7 @@ S: 235 2.7.0 ok
 }
 
 func TestClientAuthFailure(t *testing.T) {
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -505,7 +505,7 @@ S: 535 5.7.8 nope
 
 func TestClientTraceRedactsAuth(t *testing.T) {
 	var trace strings.Builder
-	c, err, done := dialScript(t, `
+	c, done, err := dialScript(t, `
 S: 220 mx.test
 C: EHLO client.test
 S: 250-mx.test
@@ -534,7 +534,7 @@ S: 250 ok
 func TestClientDataTerminationTimeout(t *testing.T) {
 	// The server takes the data and never answers: the per-phase timeout
 	// ends the wait, and the client is unusable afterwards.
-	c, err, _ := dialScript(t, ehloPipelining+`
+	c, _, err := dialScript(t, ehloPipelining+`
 C: MAIL FROM:<a@x.test>
 C: RCPT TO:<b@mx.test>
 C: DATA
