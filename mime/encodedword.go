@@ -87,7 +87,8 @@ func parseWord(s string) (w word, ok bool) {
 		return w, false
 	}
 	w.text, w.end = s[start:start+j], start+j+2
-	for k := 0; k < len(w.text); k++ {
+	// B text is checked by the base64 decoder (appendDecoded).
+	for k := 0; w.enc == 'Q' && k < len(w.text); k++ {
 		if c := w.text[k]; c <= ' ' || c == 0x7f {
 			if c != ' ' && c != '\t' {
 				return w, false
@@ -112,7 +113,18 @@ func parseWord(s string) (w word, ok bool) {
 // was seen.
 func (w *word) appendDecoded(dst []byte) (out []byte, ok, badQ bool) {
 	if w.enc == 'B' {
-		return appendBase64(dst, w.text, w.blanks)
+		// The base64 decoder skips CR and LF, which an encoded word
+		// must not hold.
+		if strings.IndexByte(w.text, '\r') >= 0 || strings.IndexByte(w.text, '\n') >= 0 {
+			return dst, false, false
+		}
+		out, ok := appendBase64(dst, w.text)
+		if !ok && strings.ContainsAny(w.text, " \t") {
+			// QUIRK: blanks inside the encoded text are skipped.
+			w.blanks = true
+			out, ok = appendBase64(dst, strings.NewReplacer(" ", "", "\t", "").Replace(w.text))
+		}
+		return out, ok, false
 	}
 	for i := 0; i < len(w.text); i++ {
 		c := w.text[i]
@@ -132,20 +144,16 @@ func (w *word) appendDecoded(dst []byte) (out []byte, ok, badQ bool) {
 	return dst, true, badQ
 }
 
-// appendBase64 decodes base64 text, skipping blanks and accepting missing
-// padding.
-func appendBase64(dst []byte, text string, blanks bool) ([]byte, bool, bool) {
-	if blanks {
-		text = strings.NewReplacer(" ", "", "\t", "").Replace(text)
-	}
+// appendBase64 decodes base64 text, accepting missing padding.
+func appendBase64(dst []byte, text string) ([]byte, bool) {
 	text = strings.TrimRight(text, "=")
 	n := base64.RawStdEncoding.DecodedLen(len(text))
 	dst = growBytes(dst, n)
 	m, err := base64.RawStdEncoding.Decode(dst[len(dst):len(dst)+n], []byte(text))
 	if err != nil {
-		return dst, false, false
+		return dst, false
 	}
-	return dst[:len(dst)+m], true, false
+	return dst[:len(dst)+m], true
 }
 
 func growBytes(b []byte, n int) []byte {
@@ -196,7 +204,11 @@ func (d *WordDecoder) DecodeWord(word string) (string, error) {
 // matches *UnknownCharsetError with errors.As when a charset was unknown.
 // Time and memory are linear in len(s).
 func (d *WordDecoder) DecodeHeader(s string) (string, error) {
-	out, warns, unknown := decodeWords(s, d.Charsets)
+	i := strings.Index(s, "=?")
+	if i < 0 {
+		return s, nil // the common case: no encoded word at all
+	}
+	out, warns, unknown := decodeWordsAt(s, i, d.Charsets)
 	switch {
 	case unknown != nil && len(warns) > 0:
 		return out, errors.Join(warns, unknown)
@@ -214,6 +226,11 @@ func decodeWords(s string, charsets CharsetLookup) (string, Warnings, *UnknownCh
 	if i < 0 {
 		return s, nil, nil
 	}
+	return decodeWordsAt(s, i, charsets)
+}
+
+// decodeWordsAt is decodeWords for s whose first "=?" is at i.
+func decodeWordsAt(s string, i int, charsets CharsetLookup) (string, Warnings, *UnknownCharsetError) {
 	st := decodeState{charsets: charsets, s: s}
 	st.out.Grow(len(s))
 	st.run(i)
