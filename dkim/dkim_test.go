@@ -508,3 +508,8 @@ func TestBodyHasher(t *testing.T) {
 	require.Equal(t, int64(5), hashed)
 	require.Equal(t, int64(12), total)
 }
+
+func TestKeyNameIDNA(t *testing.T) {
+	require.Equal(t, "sel._domainkey.xn--bcher-kva.example", KeyName("sel", "bücher.example."))
+	require.Equal(t, "sel._domainkey.example.com", KeyName("sel", "example.com"))
+}

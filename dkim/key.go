@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // KeyRecord is a parsed DKIM key record, the TXT record at
@@ -263,6 +265,23 @@ func ZoneLine(selector, domain, record string) string {
 
 // KeyName returns the DNS name of a key: selector._domainkey.domain (RFC
 // 6376 section 3.6.2.1).
+//
+// Selector and domain in U-labels are converted to A-labels for the query
+// (RFC 8616 section 4).
 func KeyName(selector, domain string) string {
-	return selector + "._domainkey." + strings.TrimSuffix(domain, ".")
+	return toASCII(selector) + "._domainkey." + toASCII(strings.TrimSuffix(domain, "."))
+}
+
+// toASCII converts U-labels to A-labels, leaving ASCII (and anything that
+// does not convert) as it is.
+func toASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			if a, err := idna.Punycode.ToASCII(s); err == nil {
+				return a
+			}
+			return s
+		}
+	}
+	return s
 }

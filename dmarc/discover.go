@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -116,8 +117,20 @@ func Discover(ctx context.Context, res Resolver, authorDomain string, mode Disco
 	return discoverTree(ctx, res, d)
 }
 
+// normalize lower-cases a domain, drops a final dot, and converts U-labels
+// to A-labels (RFC 5891; RFC 8616 section 4 for DMARC and DKIM), so that
+// DNS queries and alignment comparisons use one form.
 func normalize(d string) string {
-	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	for i := 0; i < len(d); i++ {
+		if d[i] >= 0x80 {
+			if a, err := idna.Lookup.ToASCII(d); err == nil {
+				return a
+			}
+			return d
+		}
+	}
+	return d
 }
 
 func discoverPSL(ctx context.Context, res Resolver, d string) (*Lookup, error) {

@@ -297,3 +297,13 @@ func TestAuthResults(t *testing.T) {
 	require.Len(t, back.Results, 4)
 	require.Equal(t, "mx.example.net; none", AuthResults("mx.example.net", nil, nil, nil).String())
 }
+
+// RFC 8616: an author domain in U-labels is looked up and aligned in
+// A-labels.
+func TestInternationalizedDomain(t *testing.T) {
+	res := resolver(map[string][]string{"_dmarc.xn--bcher-kva.example": {"v=DMARC1; p=reject"}})
+	r := Evaluate(context.Background(), &Input{Header: header(t, "From: a@bücher.example\r\n"),
+		DKIM: []dkim.Result{dkimPass("xn--bcher-kva.example")}}, &Options{Resolver: res})
+	require.Equal(t, StatusPass, r.Status, r.Reason)
+	require.Equal(t, "xn--bcher-kva.example", r.AuthorDomain)
+}
