@@ -160,11 +160,8 @@ func (c *conn) authFailed(err error) bool {
 	}
 	c.authFailures++
 	c.logger().Info("smtp: authentication failed", "failures", c.authFailures)
-	if d := c.srv.AuthFailureDelay; d >= 0 {
-		if d == 0 {
-			d = DefaultAuthFailureDelay
-		}
-		t := time.NewTimer(d * time.Duration(c.authFailures))
+	if d := c.srv.authDelay(c.authFailures); d > 0 {
+		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-c.ctx.Done():
@@ -178,4 +175,17 @@ func (c *conn) authFailed(err error) bool {
 		return false
 	}
 	return c.replyCounted(e)
+}
+
+// authDelay is the wait before answering the n-th failed AUTH: it grows
+// linearly with n, to slow down password guessing.
+func (s *Server) authDelay(n int) time.Duration {
+	d := s.AuthFailureDelay
+	if d < 0 {
+		return 0
+	}
+	if d == 0 {
+		d = DefaultAuthFailureDelay
+	}
+	return d * time.Duration(n)
 }

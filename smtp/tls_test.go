@@ -134,7 +134,6 @@ func TestAuth(t *testing.T) {
 		S: 235 *`)
 	c = dial(t, addr)
 	c.ehlo()
-	start := time.Now()
 	c.run(`
 		C: AUTH PLAIN ` + b64("\x00alice\x00x") + `
 		S: 535 *
@@ -143,7 +142,9 @@ func TestAuth(t *testing.T) {
 		C: AUTH PLAIN ` + b64("\x00alice\x00z") + `
 		S: 421 4.7.0 Too many authentication failures
 		S: <EOF>`)
-	require.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond) // 10+20+30 ms of growing delay
+	require.Equal(t, 30*time.Millisecond, srv.authDelay(3)) // growing delay
+	require.Equal(t, 2*time.Second, (&Server{}).authDelay(2))
+	require.Zero(t, (&Server{AuthFailureDelay: -1}).authDelay(5))
 }
 
 func TestAuthCRAMMD5AndSCRAM(t *testing.T) {
