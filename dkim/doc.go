@@ -21,6 +21,8 @@
 // for header and body (RFC 6376 section 3.4); the default header list
 // ([DefaultSignedHeaders]) over-signed so that added fields break the
 // signature (section 8.15); optional i=, l=, t= and x= (section 3.5).
+// Domains and selectors in U-labels are looked up as A-labels (RFC 8616
+// section 4).
 //
 // # Verifying
 //

@@ -20,6 +20,8 @@
 // skipped; two or more DMARC records, or one that does not parse, mean no
 // policy (Result none, with the reason in Err).
 //
+// Domains in U-labels are queried and compared as A-labels (RFC 8616).
+//
 // [ExternalDestinationAllowed] and [AuthorizedURIs] apply the RFC 7489
 // section 7.1 check (policydomain._report._dmarc.destdomain) before
 // reports are sent outside the policy domain.
