@@ -57,6 +57,14 @@ func TestParseRecord(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, PolicyNone, r.Policy)
 	require.True(t, r.PolicyDefaulted)
+	// So does an invalid sp=, even with a valid p=.
+	r, err = ParseRecord("v=DMARC1; p=reject; sp=bogus; rua=mailto:a@example.com")
+	require.NoError(t, err)
+	require.Equal(t, PolicyNone, r.Policy)
+	require.Equal(t, Policy(""), r.SubdomainPolicy)
+	require.True(t, r.PolicyDefaulted)
+	_, err = ParseRecord("v=DMARC1; p=reject; sp=bogus")
+	require.ErrorIs(t, err, ErrNoPolicy)
 
 	for name, tc := range map[string]struct {
 		rec  string

@@ -176,6 +176,10 @@ func authorDomains(h message.Header) []string {
 
 func evaluateDomain(ctx context.Context, in *Input, o *Options, domain string) *Result {
 	r := &Result{AuthorDomain: domain, Sampled: true, Disposition: PolicyNone}
+	if domain == "" || len(domain) > 253 {
+		r.Status, r.Err, r.Reason = StatusPermError, ErrAuthor, "From has no usable domain"
+		return r
+	}
 	if o.Resolver == nil {
 		r.Status, r.Err, r.Reason = StatusTempError, errors.New("dmarc: no resolver"), "no resolver"
 		return r

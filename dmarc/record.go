@@ -196,12 +196,9 @@ func ParseRecord(txt string) (*Record, error) {
 		if len(r.AggregateURIs) == 0 {
 			return nil, &RecordError{Tag: "p", Detail: "missing or invalid policy", Err: ErrNoPolicy}
 		}
-		if !pValid {
-			r.Policy = PolicyNone
-		}
-		if !spValid {
-			r.SubdomainPolicy = ""
-		}
+		// RFC 7489 section 6.6.3: act as if the record were "v=DMARC1;
+		// p=none" (with its reporting URIs).
+		r.Policy, r.SubdomainPolicy, r.NonexistentPolicy = PolicyNone, "", ""
 		r.PolicyDefaulted = true
 	}
 	return r, nil
