@@ -1,0 +1,35 @@
+package dnsmock
+
+import (
+	"testing"
+)
+
+// FuzzNameEscape: the presentation form the Server reads and writes gives
+// back the raw name.
+func FuzzNameEscape(f *testing.F) {
+	for _, s := range []string{"example.com", `a b@c;d(e)f"g\h'i`, "\x00\x96\xff", `\065`, `\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := unescapeName(escapeName(s)); got != s {
+			t.Fatalf("%q -> %q -> %q", s, escapeName(s), got)
+		}
+		_ = unescapeName(s) // never panics on any input
+	})
+}
+
+// FuzzParseReverse: reverse names round-trip through ReverseName.
+func FuzzParseReverse(f *testing.F) {
+	f.Add("4.3.2.1.in-addr.arpa")
+	f.Add("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa")
+	f.Add("x.in-addr.arpa")
+	f.Fuzz(func(t *testing.T, s string) {
+		a, ok := parseReverse(s)
+		if !ok {
+			return
+		}
+		if back, ok2 := parseReverse(ReverseName(a)); !ok2 || back != a {
+			t.Fatalf("%q -> %v -> %q", s, a, ReverseName(a))
+		}
+	})
+}
