@@ -244,3 +244,12 @@ func TestHelp(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(out), "-submission")
 }
+
+func TestInsecureAuthFlag(t *testing.T) {
+	in := start(t, "-user", "alice:pw", "-insecure-auth")
+	c := dial(t, in.addrs["submission"])
+	c.cmd("")
+	c.cmd("EHLO client.test")
+	require.Contains(t, c.cmd("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00pw"))), "235 2.7.0")
+	require.Contains(t, c.cmd("MAIL FROM:<alice@example.test>"), "250 ")
+}
