@@ -101,7 +101,7 @@ var charsets = map[string]encoding.Encoding{
 	"us-ascii": encASCII, "ascii": encASCII, "ansi_x3.4-1968": encASCII,
 	"ansi_x3.4-1986": encASCII, "iso646-us": encASCII, "iso_646.irv:1991": encASCII,
 	"us": encASCII, "ibm367": encASCII, "cp367": encASCII, "csascii": encASCII,
-	"iso-ir-6": encASCII, "646": encASCII,
+	"iso-ir-6": encASCII, "646": encASCII, "cp20127": encASCII,
 
 	"iso-8859-1": encLatin1, "iso8859-1": encLatin1, "iso_8859-1": encLatin1,
 	"iso_8859-1:1987": encLatin1, "latin1": encLatin1, "l1": encLatin1,
@@ -133,7 +133,7 @@ var charsets = map[string]encoding.Encoding{
 	"cp1254": charmap.Windows1254, "cp1255": charmap.Windows1255,
 	"cp1256": charmap.Windows1256, "cp1257": charmap.Windows1257,
 	"cp1258": charmap.Windows1258,
-	"koi8-r": charmap.KOI8R, "koi8r": charmap.KOI8R, "cskoi8r": charmap.KOI8R,
+	"koi8-r": charmap.KOI8R, "koi8r": charmap.KOI8R, "cskoi8r": charmap.KOI8R, "koi8": charmap.KOI8R,
 	"koi8-u": charmap.KOI8U, "koi8-ru": charmap.KOI8U,
 	"ibm866": charmap.CodePage866, "cp866": charmap.CodePage866,
 	"macintosh": charmap.Macintosh, "mac": charmap.Macintosh,
@@ -145,19 +145,24 @@ var charsets = map[string]encoding.Encoding{
 	"iso-2022-jp": japanese.ISO2022JP, "csiso2022jp": japanese.ISO2022JP,
 	"iso-2022-jp-1": japanese.ISO2022JP, "iso-2022-jp-2": japanese.ISO2022JP,
 	"iso-2022-jp-3": japanese.ISO2022JP, "jis": japanese.ISO2022JP,
+	"iso-2022-jp-2004": japanese.ISO2022JP,
 	// QUIRK: x/text's Shift_JIS is the WHATWG one, which is windows-31j
 	// (CP932) with the NEC and IBM extensions; plain Shift_JIS is a subset.
 	"shift_jis": japanese.ShiftJIS, "shift-jis": japanese.ShiftJIS,
 	"sjis": japanese.ShiftJIS, "x-sjis": japanese.ShiftJIS, "ms_kanji": japanese.ShiftJIS,
 	"csshiftjis": japanese.ShiftJIS, "windows-31j": japanese.ShiftJIS,
 	"cswindows31j": japanese.ShiftJIS, "cp932": japanese.ShiftJIS,
-	"ms932": japanese.ShiftJIS, "x-ms-cp932": japanese.ShiftJIS,
+	"ms932": japanese.ShiftJIS, "x-ms-cp932": japanese.ShiftJIS, "windows-932": japanese.ShiftJIS,
+	// QUIRK: Mac Japanese and the JIS X 0213 variants decode as the closest
+	// available charset.
+	"x-mac-japanese": japanese.ShiftJIS, "shift_jis-2004": japanese.ShiftJIS,
+	"shift_jisx0213": japanese.ShiftJIS, "euc-jis-2004": japanese.EUCJP, "euc-jisx0213": japanese.EUCJP,
 	"euc-jp": japanese.EUCJP, "x-euc-jp": japanese.EUCJP, "eucjp": japanese.EUCJP,
 	"cseucpkdfmtjapanese": japanese.EUCJP, "ujis": japanese.EUCJP,
 
 	// QUIRK: gb2312 and its labels decode as GBK, its superset, as in WHATWG.
 	"gb2312": simplifiedchinese.GBK, "gb_2312-80": simplifiedchinese.GBK,
-	"csgb2312": simplifiedchinese.GBK, "euc-cn": simplifiedchinese.GBK,
+	"csgb2312": simplifiedchinese.GBK, "euc-cn": simplifiedchinese.GBK, "gb_2312": simplifiedchinese.GBK,
 	"x-gbk": simplifiedchinese.GBK, "gbk": simplifiedchinese.GBK,
 	"cp936": simplifiedchinese.GBK, "ms936": simplifiedchinese.GBK,
 	"windows-936": simplifiedchinese.GBK, "chinese": simplifiedchinese.GBK,
@@ -167,7 +172,8 @@ var charsets = map[string]encoding.Encoding{
 	"big5": traditionalchinese.Big5, "big-5": traditionalchinese.Big5,
 	"x-big5": traditionalchinese.Big5, "cn-big5": traditionalchinese.Big5,
 	"csbig5": traditionalchinese.Big5, "big5-hkscs": traditionalchinese.Big5,
-	"cp950": traditionalchinese.Big5,
+	"cp950": traditionalchinese.Big5, "big5hkscs": traditionalchinese.Big5,
+	"windows-950": traditionalchinese.Big5,
 
 	// QUIRK: euc-kr and ks_c_5601-1987 decode as windows-949 (UHC), their
 	// superset, as in WHATWG.
@@ -175,6 +181,7 @@ var charsets = map[string]encoding.Encoding{
 	"ks_c_5601": korean.EUCKR, "ksc5601": korean.EUCKR, "ksc_5601": korean.EUCKR,
 	"cseuckr": korean.EUCKR, "korean": korean.EUCKR, "windows-949": korean.EUCKR,
 	"cp949": korean.EUCKR, "uhc": korean.EUCKR, "x-windows-949": korean.EUCKR,
+	"iso-ir-149": korean.EUCKR, "cskscs5601": korean.EUCKR,
 
 	// RFC 2781: "utf-16" is big-endian unless a BOM says otherwise.
 	"utf-16": encUTF16, "utf16": encUTF16, "ucs-2": encUTF16, "iso-10646-ucs-2": encUTF16,
@@ -222,10 +229,33 @@ func LookupCharset(name string) (encoding.Encoding, bool) {
 	if e, ok := charsets[string(lower)]; ok {
 		return e, true
 	}
+	if e, ok := charsets[variantLabel(string(lower))]; ok {
+		return e, true
+	}
 	if e, err := ianaindex.IANA.Encoding(string(lower)); err == nil && e != nil {
 		return e, true
 	}
 	return nil, false
+}
+
+// variantLabel rewrites the spelling variants of real mail into the form
+// of the registry: "_" for "-", an "x-" prefix, "iso8859-15" for
+// "iso-8859-15", and "cp-1252", "win-1251", "x-cp1250" for "windows-125N".
+func variantLabel(l string) string {
+	l = strings.ReplaceAll(l, "_", "-")
+	l = strings.TrimPrefix(l, "x-")
+	if rest, ok := strings.CutPrefix(l, "iso8859"); ok {
+		return "iso-8859-" + strings.TrimLeft(rest, "-")
+	}
+	for _, p := range []string{"cp-", "win-", "windows", "cp"} {
+		if rest, ok := strings.CutPrefix(l, p); ok {
+			rest = strings.TrimLeft(rest, "-")
+			if len(rest) == 4 && strings.HasPrefix(rest, "125") {
+				return "windows-" + rest
+			}
+		}
+	}
+	return l
 }
 
 // ChainCharsets returns a lookup that asks each lookup in turn; a nil entry

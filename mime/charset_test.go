@@ -71,6 +71,19 @@ func TestDecodeCharset(t *testing.T) {
 		{`"utf-8"`, "x", "x"},
 		{" Shift_JIS ", "\x82\xa0", "あ"},
 		{"IBM437", "\x82", "é"}, // IANA fallback through x/text
+		// Spelling variants seen in real mail.
+		{"iso8859-15", "\xa4", "€"},
+		{"ISO_8859-2", "\xb1", "ą"},
+		{"iso8859_1", "\xe9", "é"},
+		{"cp-1251", "\xcf", "П"},
+		{"win-1251", "\xcf", "П"},
+		{"x-cp1250", "\x8a", "Š"},
+		{"euc_jp", "\xc6\xfc", "日"},
+		{"x-iso-2022-jp", "\x1b$BF|\x1b(B", "日"},
+		{"x-mac-japanese", "\x82\xa0", "あ"},
+		{"windows-932", "\x87@", "①"},
+		{"Shift_JIS-2004", "\x82\xa0", "あ"},
+		{"koi8", "\xf0", "П"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.charset, func(t *testing.T) {

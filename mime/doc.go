@@ -29,8 +29,9 @@
 // gbk, gb18030, hz-gb-2312, big5, euc-kr and ks_c_5601-1987, utf-16 (BOM or
 // big-endian), utf-16le, utf-16be and utf-7 (written here, as UTF7), each with
 // the aliases seen in real mail, and, as a fallback, every other IANA name that
-// x/text implements. Labels match case-insensitively and may carry quotes.
-// Applications add or override charsets by passing a CharsetLookup (see
+// x/text implements. Labels match case-insensitively and may carry quotes;
+// the spelling variants of real mail ("iso8859-1", "ISO_8859-2", "x-"
+// prefixes, "cp-1252", "win-1251") are understood. Applications add or override charsets by passing a CharsetLookup (see
 // ChainCharsets); nothing in the package is mutable. DecodeCharset and
 // NewCharsetReader convert to UTF-8; an unknown charset passes the bytes
 // through and reports an *UnknownCharsetError.
@@ -137,8 +138,10 @@
 //   - gb2312 decodes as GBK, euc-kr and ks_c_5601-1987 as windows-949,
 //     big5-hkscs and cp950 as WHATWG Big5, iso-8859-11 and tis-620 as
 //     windows-874, and Shift_JIS as windows-31j: each is the superset.
-//   - iso-2022-jp-1, -2 and -3 are decoded as iso-2022-jp, the closest
-//     decoder available; characters only the larger sets have become U+FFFD.
+//   - iso-2022-jp-1, -2, -3 and -2004 are decoded as iso-2022-jp, the
+//     closest decoder available; characters only the larger sets have
+//     become U+FFFD. Likewise x-mac-japanese and shift_jis-2004 decode as
+//     windows-31j, and euc-jis-2004 as euc-jp.
 //   - Encoded words are decoded where RFC 2047 section 5 does not allow them:
 //     glued to other text ("foo=?utf-8?q?bar?="), inside parameter values,
 //     and with blanks inside the encoded text, as mail clients do. Each such
