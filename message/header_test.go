@@ -13,12 +13,12 @@ import (
 	"github.com/yubinmail/yubin/mime"
 )
 
-func readHeader(t testing.TB, s string) (Header, error, string) {
+func readHeader(t testing.TB, s string) (Header, string, error) {
 	t.Helper()
 	br := bufio.NewReader(strings.NewReader(s))
 	h, err := ReadHeader(br, nil)
 	rest, _ := io.ReadAll(br)
-	return h, err, string(rest)
+	return h, string(rest), err
 }
 
 func TestReadHeader(t *testing.T) {
@@ -50,7 +50,7 @@ func TestReadHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err, rest := readHeader(t, tt.in)
+			h, rest, err := readHeader(t, tt.in)
 			var got [][2]string
 			for _, f := range h.Fields() {
 				got = append(got, [2]string{f.Name(), f.Value()})
@@ -78,7 +78,7 @@ func TestReadHeader(t *testing.T) {
 }
 
 func TestHeaderOps(t *testing.T) {
-	h, err, _ := readHeader(t, "Received: a\r\nSubject: one\r\nX-A: 1\r\nsubject: two\r\n\r\n")
+	h, _, err := readHeader(t, "Received: a\r\nSubject: one\r\nX-A: 1\r\nsubject: two\r\n\r\n")
 	require.NoError(t, err)
 	require.Equal(t, "one", h.Get("SUBJECT"))
 	require.Equal(t, []string{"one", "two"}, h.Values("Subject"))
@@ -169,7 +169,7 @@ func TestFormatField(t *testing.T) {
 	for _, ln := range bytes.Split(long, []byte("\r\n")) {
 		require.LessOrEqual(t, len(ln), 998)
 	}
-	h, err, _ := readHeader(t, string(long)+"\r\n")
+	h, _, err := readHeader(t, string(long)+"\r\n")
 	require.NoError(t, err)
 	require.Equal(t, strings.Repeat("x", 2000), h.Text("Subject"))
 }
@@ -206,7 +206,7 @@ func FuzzReadHeader(f *testing.F) {
 // field: the section has no header, before and after writing.
 func TestReadHeaderFromSpaceRegression(t *testing.T) {
 	for _, in := range []string{"From ", "From \r\n"} {
-		h, err, rest := readHeader(t, in)
+		h, rest, err := readHeader(t, in)
 		require.Equal(t, 0, h.Len())
 		require.Nil(t, h.MboxFrom())
 		require.Equal(t, in, rest)
