@@ -65,21 +65,35 @@ type ClientOptions struct {
 	nonce func() string
 }
 
-func (o *ClientOptions) withDefaults() ClientOptions {
-	var c ClientOptions
-	if o != nil {
-		c = *o
+// orDefault returns o, or a zero ClientOptions for nil. Mechanisms keep the
+// pointer, so the options must not be modified while a mechanism made from
+// them is in use.
+func (o *ClientOptions) orDefault() *ClientOptions {
+	if o == nil {
+		return &ClientOptions{}
 	}
-	if c.MinIterations <= 0 {
-		c.MinIterations = DefaultMinIterations
+	return o
+}
+
+func (o *ClientOptions) minIterations() int {
+	if o.MinIterations <= 0 {
+		return DefaultMinIterations
 	}
-	if c.MaxIterations <= 0 {
-		c.MaxIterations = DefaultMaxIterations
+	return o.MinIterations
+}
+
+func (o *ClientOptions) maxIterations() int {
+	if o.MaxIterations <= 0 {
+		return DefaultMaxIterations
 	}
-	if c.MaxChallengeBytes <= 0 {
-		c.MaxChallengeBytes = DefaultMaxMessageBytes
+	return o.MaxIterations
+}
+
+func (o *ClientOptions) maxChallenge() int {
+	if o.MaxChallengeBytes <= 0 {
+		return DefaultMaxMessageBytes
 	}
-	return c
+	return o.MaxChallengeBytes
 }
 
 // bindingType is the channel binding type the client would use, or "".
@@ -126,7 +140,7 @@ type ClientMechanism interface {
 // (unless AllowInsecure), and with an error matching ErrChannelBinding for a
 // -PLUS variant when no channel binding is available.
 func NewClient(mech string, opts *ClientOptions) (ClientMechanism, error) {
-	o := opts.withDefaults()
+	o := opts.orDefault()
 	info, ok := Info(mech)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnsupportedMechanism, mech)
@@ -168,7 +182,7 @@ type clientStep interface {
 
 type client struct {
 	name    string
-	opts    ClientOptions
+	opts    *ClientOptions
 	step    clientStep
 	started bool
 	failed  error
@@ -202,8 +216,8 @@ func (c *client) Next(challenge []byte) ([]byte, error) {
 			return ir, err
 		}
 	}
-	if len(challenge) > c.opts.MaxChallengeBytes {
-		c.failed = &LimitError{Limit: "MaxChallengeBytes", Max: c.opts.MaxChallengeBytes}
+	if max := c.opts.maxChallenge(); len(challenge) > max {
+		c.failed = &LimitError{Limit: "MaxChallengeBytes", Max: max}
 		return nil, c.failed
 	}
 	resp, err := c.step.next(challenge)

@@ -96,8 +96,9 @@ func startPostgres(t *testing.T) *pgServer {
 	})
 	deadline := time.Now().Add(60 * time.Second) // a loaded CI machine can be slow
 	for {
-		if c, err := net.Dial("tcp", pg.addr); err == nil {
-			c.Close()
+		// Ready means accepting queries, not just connections: while it
+		// recovers, postgres answers "the database system is starting up".
+		if _, err := pg.psql("SELECT 1"); err == nil {
 			break
 		}
 		select {
@@ -126,8 +127,17 @@ func (pg *pgServer) run(t *testing.T, prog string, args ...string) string {
 // sql runs one statement as the superuser over the Unix socket.
 func (pg *pgServer) sql(t *testing.T, stmt string) string {
 	t.Helper()
+	out, err := pg.psql(stmt)
+	require.NoError(t, err, "%s", out)
+	return out
+}
+
+func (pg *pgServer) psql(stmt string) (string, error) {
 	port := pg.addr[strings.LastIndexByte(pg.addr, ':')+1:]
-	return strings.TrimSpace(pg.run(t, "psql", "-h", pg.dir, "-p", port, "-U", "yubin", "-d", "postgres", "-XAtq", "-c", stmt))
+	cmd := exec.Command(filepath.Join(pg.bin, "psql"), "-h", pg.dir, "-p", port, "-U", "yubin", "-d", "postgres", "-XAtq", "-c", stmt)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: pg.cred}
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
 }
 
 func (pg *pgServer) writeCert(t *testing.T, data string) {

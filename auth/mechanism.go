@@ -117,9 +117,9 @@ func DefaultTokenOrder() []string { return []string{OAuthBearer, XOAuth2} }
 // when no channel binding can be computed; and without EXTERNAL when there
 // is no external identity.
 func ServerMechanisms(opts *ServerOptions) []string {
-	o := opts.withDefaults()
+	o := opts.orDefault()
 	var out []string
-	for _, name := range o.Mechanisms {
+	for _, name := range o.mechanisms() {
 		if o.available(name) == nil {
 			info, _ := Info(name)
 			if !slices.Contains(out, info.Name) {
@@ -139,7 +139,7 @@ func ServerMechanisms(opts *ServerOptions) []string {
 // nothing fits, or ErrTLSRequired when only plaintext-equivalent mechanisms
 // would have fit.
 func ChooseMechanism(offered []string, opts *ClientOptions) (string, error) {
-	o := opts.withDefaults()
+	o := opts.orDefault()
 	order := o.Mechanisms
 	if order == nil {
 		order = DefaultClientOrder()

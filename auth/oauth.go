@@ -171,7 +171,7 @@ type oauthBearerClient struct {
 }
 
 func (ob *oauthBearerClient) start() ([]byte, error) {
-	o := &ob.c.opts
+	o := ob.c.opts
 	if !validB64Token(o.Token) {
 		return nil, malformed(OAuthBearer, "invalid bearer token")
 	}
@@ -303,7 +303,7 @@ type xoauth2Client struct {
 }
 
 func (x *xoauth2Client) start() ([]byte, error) {
-	o := &x.c.opts
+	o := x.c.opts
 	if !validB64Token(o.Token) {
 		return nil, malformed(XOAuth2, "invalid bearer token")
 	}

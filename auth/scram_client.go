@@ -29,7 +29,7 @@ func newSCRAMClient(c *client, info MechanismInfo) *scramClient {
 
 // start builds client-first-message: gs2-header client-first-message-bare.
 func (sc *scramClient) start() ([]byte, error) {
-	o := &sc.c.opts
+	o := sc.c.opts
 	user, err := saslPrep(o.Username)
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func (sc *scramClient) start() ([]byte, error) {
 // -PLUS; "y" when we could bind but the server did not (as far as we know)
 // offer -PLUS; "n" otherwise.
 func (sc *scramClient) chooseFlag(authz string) error {
-	o := &sc.c.opts
+	o := sc.c.opts
 	typ := o.bindingType()
 	switch {
 	case sc.plus:
@@ -88,7 +88,7 @@ func (sc *scramClient) next(chal []byte) ([]byte, error) {
 
 // serverFirst handles server-first-message and builds client-final-message.
 func (sc *scramClient) serverFirst(msg string) ([]byte, error) {
-	mech, o := sc.c.name, &sc.c.opts
+	mech, o := sc.c.name, sc.c.opts
 	attrs, err := parseAttrs(mech, msg)
 	if err != nil {
 		return nil, err
@@ -116,8 +116,8 @@ func (sc *scramClient) serverFirst(msg string) ([]byte, error) {
 	if !ok {
 		return nil, malformed(mech, "invalid iteration count")
 	}
-	if iter < o.MinIterations || iter > o.MaxIterations {
-		return nil, &IterationError{Iterations: iter, Min: o.MinIterations, Max: o.MaxIterations}
+	if lo, hi := o.minIterations(), o.maxIterations(); iter < lo || iter > hi {
+		return nil, &IterationError{Iterations: iter, Min: lo, Max: hi}
 	}
 	salted, err := sc.h.saltedPassword(o.Password, salt, iter)
 	if err != nil {

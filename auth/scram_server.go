@@ -105,7 +105,7 @@ func (sc *scramServer) clientFirst(ctx context.Context, msg string) ([]byte, err
 // fail at once, since SMTP, IMAP and POP3 cannot carry e= with a failure
 // reply and continuing would only cost a salted-password round trip.
 func (sc *scramServer) checkBinding() error {
-	o := &sc.s.opts
+	o := sc.s.opts
 	fail := func(reason string) error {
 		return fmt.Errorf("%w: %w: %s", ErrAuthFailed, ErrChannelBinding, reason)
 	}
@@ -153,7 +153,7 @@ func (sc *scramServer) lookup(ctx context.Context) error {
 		sc.secret = sec.SCRAM
 		return nil
 	case err == nil:
-		sc.s.opts.Logger.WarnContext(ctx, "unusable SCRAM secret", "mechanism", base)
+		sc.s.opts.logger().WarnContext(ctx, "unusable SCRAM secret", "mechanism", base)
 	}
 	sc.unknown = true
 	salt := make([]byte, saltLen)

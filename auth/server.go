@@ -78,24 +78,42 @@ type ServerOptions struct {
 	nonce func() string
 }
 
-func (o *ServerOptions) withDefaults() ServerOptions {
-	var c ServerOptions
-	if o != nil {
-		c = *o
+// orDefault returns o, or a zero ServerOptions for nil. Mechanisms keep the
+// pointer and read the defaulted values through the accessors below, so the
+// options must not be modified while a mechanism made from them is in use.
+func (o *ServerOptions) orDefault() *ServerOptions {
+	if o == nil {
+		return &ServerOptions{}
 	}
-	if c.Hostname == "" {
-		c.Hostname = "localhost"
+	return o
+}
+
+func (o *ServerOptions) hostname() string {
+	if o.Hostname == "" {
+		return "localhost"
 	}
-	if c.Mechanisms == nil {
-		c.Mechanisms = defaultServerMechanisms[:] // read only
+	return o.Hostname
+}
+
+func (o *ServerOptions) mechanisms() []string {
+	if o.Mechanisms == nil {
+		return defaultServerMechanisms[:] // read only
 	}
-	if c.MaxResponseBytes <= 0 {
-		c.MaxResponseBytes = DefaultMaxMessageBytes
+	return o.Mechanisms
+}
+
+func (o *ServerOptions) maxResponse() int {
+	if o.MaxResponseBytes <= 0 {
+		return DefaultMaxMessageBytes
 	}
-	if c.Logger == nil {
-		c.Logger = discardLogger
+	return o.MaxResponseBytes
+}
+
+func (o *ServerOptions) logger() *slog.Logger {
+	if o.Logger == nil {
+		return discardLogger
 	}
-	return c
+	return o.Logger
 }
 
 // discardLogger is the immutable nil-Logger default.
@@ -122,7 +140,7 @@ func (o *ServerOptions) advertisesPlus(base string) bool {
 }
 
 func (o *ServerOptions) enabled(name string) bool {
-	return slices.ContainsFunc(o.Mechanisms, func(s string) bool { return strings.EqualFold(s, name) })
+	return slices.ContainsFunc(o.mechanisms(), func(s string) bool { return strings.EqualFold(s, name) })
 }
 
 // available returns nil when mechanism name may run on this connection.
@@ -180,7 +198,7 @@ type serverStep interface {
 // and with an error matching ErrChannelBinding for a -PLUS
 // variant when no channel binding can be computed.
 func NewServer(mech string, opts *ServerOptions) (ServerMechanism, error) {
-	o := opts.withDefaults()
+	o := opts.orDefault()
 	if err := o.available(mech); err != nil {
 		return nil, err
 	}
@@ -211,7 +229,7 @@ func NewServer(mech string, opts *ServerOptions) (ServerMechanism, error) {
 // bound, no messages after the end, identity only after success.
 type server struct {
 	name     string
-	opts     ServerOptions
+	opts     *ServerOptions
 	step     serverStep
 	calls    int
 	finished bool
@@ -232,9 +250,9 @@ func (s *server) Next(ctx context.Context, response []byte) ([]byte, bool, error
 	if s.finished {
 		return nil, true, ErrDone
 	}
-	if len(response) > s.opts.MaxResponseBytes {
+	if max := s.opts.maxResponse(); len(response) > max {
 		s.finished = true
-		return nil, true, &LimitError{Limit: "MaxResponseBytes", Max: s.opts.MaxResponseBytes}
+		return nil, true, &LimitError{Limit: "MaxResponseBytes", Max: max}
 	}
 	if err := ctx.Err(); err != nil {
 		s.finished = true
@@ -247,7 +265,7 @@ func (s *server) Next(ctx context.Context, response []byte) ([]byte, bool, error
 	chal, done, err := s.step.next(ctx, response)
 	if err != nil {
 		s.finished = true
-		s.opts.Logger.DebugContext(ctx, "sasl exchange failed", "mechanism", s.name, "err", err)
+		s.opts.logger().DebugContext(ctx, "sasl exchange failed", "mechanism", s.name, "err", err)
 		return nil, true, err
 	}
 	if done {

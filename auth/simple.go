@@ -73,7 +73,7 @@ type plainClient client
 func (p *plainClient) finish() error { return nil }
 
 func (p *plainClient) start() ([]byte, error) {
-	o := &p.opts
+	o := p.opts
 	for _, v := range []string{o.Authz, o.Username, o.Password} {
 		if err := checkText(Plain, "field", v, plaintextMaxField); err != nil {
 			return nil, err
@@ -144,7 +144,7 @@ type loginClient struct {
 func (l *loginClient) start() ([]byte, error) { return nil, nil }
 
 func (l *loginClient) next(chal []byte) ([]byte, error) {
-	o := &l.c.opts
+	o := l.c.opts
 	l.step++
 	switch l.step {
 	case 1:
@@ -205,7 +205,7 @@ func (c *cramServer) newChallenge() string {
 	if c.s.opts.nonce != nil {
 		return c.s.opts.nonce()
 	}
-	return "<" + randomString(12) + "." + strconv.FormatInt(time.Now().Unix(), 10) + "@" + c.s.opts.Hostname + ">"
+	return "<" + randomString(12) + "." + strconv.FormatInt(time.Now().Unix(), 10) + "@" + c.s.opts.hostname() + ">"
 }
 
 func cramDigest(password, challenge string) []byte {
@@ -230,7 +230,7 @@ func (c *cramClient) next(chal []byte) ([]byte, error) {
 		return nil, malformed(CRAMMD5, "empty challenge")
 	}
 	c.done = true
-	o := &c.c.opts
+	o := c.c.opts
 	return []byte(o.Username + " " + hex.EncodeToString(cramDigest(o.Password, string(chal)))), nil
 }
 
