@@ -8,7 +8,8 @@ import (
 )
 
 // ClientOptions configures client mechanisms and ChooseMechanism. A nil
-// *ClientOptions is equivalent to a zero value.
+// *ClientOptions is equivalent to a zero value. A mechanism keeps the
+// pointer it was made with: do not modify the options while it is in use.
 type ClientOptions struct {
 	// Username is the authentication identity (authcid).
 	Username string

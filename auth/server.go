@@ -21,7 +21,9 @@ const DefaultMaxMessageBytes = 16 << 10
 
 // ServerOptions configures server mechanisms. A nil *ServerOptions is
 // equivalent to a zero value: the default mechanisms, no TLS, and no
-// Credentials, so every exchange fails with ErrAuthFailed.
+// Credentials, so every exchange fails with ErrAuthFailed. A mechanism keeps
+// the pointer it was made with: do not modify the options while it is in
+// use (make one ServerOptions per connection; they are cheap).
 type ServerOptions struct {
 	// Credentials checks passwords, looks up SCRAM secrets and validates
 	// tokens.
