@@ -209,7 +209,10 @@ type bodyCanon struct {
 	midLine bool // the current line has content
 	empties int  // empty lines held back
 
-	buf []byte
+	buf         []byte
+	spare       []byte        // a free buffer, once hashing is asynchronous
+	inflight    chan struct{} // closed when the hashing goroutine is done
+	inflightBuf []byte        // the buffer that goroutine is hashing
 }
 
 func newBodyCanon(h hash.Hash, c Canonicalization, limit int64) *bodyCanon {
@@ -245,7 +248,6 @@ func (b *bodyCanon) Write(p []byte) (int, error) {
 		b.endLine()
 		p = p[i+1:]
 	}
-	b.flush()
 	return n, nil
 }
 
@@ -482,6 +484,7 @@ func (b *bodyCanon) close() {
 		b.out([]byte("\r\n"))
 	}
 	b.flush()
+	b.wait()
 }
 
 func (b *bodyCanon) out(p []byte) {
@@ -499,6 +502,7 @@ func (b *bodyCanon) out(p []byte) {
 	if len(b.buf)+len(p) > cap(b.buf) {
 		b.flush()
 		if len(p) >= cap(b.buf) {
+			b.wait()
 			b.h.Write(p)
 			return
 		}
@@ -506,9 +510,49 @@ func (b *bodyCanon) out(p []byte) {
 	b.buf = append(b.buf, p...)
 }
 
+const (
+	// asyncAfter is the body size from which hashing runs in a goroutine,
+	// one buffer behind canonicalization, so that the two overlap on a
+	// second core. Small bodies hash inline.
+	asyncAfter = 128 << 10
+	// asyncBuf is the buffer size once hashing is asynchronous.
+	asyncBuf = 64 << 10
+)
+
+// flush hands the buffered canonical bytes to the hash: inline for small
+// bodies, else in a goroutine that hashes this buffer while the next one
+// fills. At most one hashing goroutine runs per body, each ends after its
+// buffer, and wait joins it before anything else touches the hash.
 func (b *bodyCanon) flush() {
-	if len(b.buf) > 0 {
+	if len(b.buf) == 0 {
+		return
+	}
+	if b.total < asyncAfter {
 		b.h.Write(b.buf)
 		b.buf = b.buf[:0]
+		return
 	}
+	b.wait()
+	full, next := b.buf, b.spare
+	if cap(next) < asyncBuf {
+		next = make([]byte, 0, asyncBuf)
+	}
+	b.buf, b.spare = next[:0], nil
+	done := make(chan struct{})
+	b.inflight, b.inflightBuf = done, full
+	h := b.h
+	go func() {
+		h.Write(full)
+		close(done)
+	}()
+}
+
+// wait joins the hashing goroutine, if any, and keeps its buffer for reuse.
+func (b *bodyCanon) wait() {
+	if b.inflight == nil {
+		return
+	}
+	<-b.inflight
+	b.inflight = nil
+	b.spare, b.inflightBuf = b.inflightBuf[:0], nil
 }

@@ -513,3 +513,29 @@ func TestKeyNameIDNA(t *testing.T) {
 	require.Equal(t, "sel._domainkey.xn--bcher-kva.example", KeyName("sel", "bücher.example."))
 	require.Equal(t, "sel._domainkey.example.com", KeyName("sel", "example.com"))
 }
+
+// TestBodyHashAsync: bodies past asyncAfter hash in a goroutine; the digest
+// must equal the inline one for every chunking.
+func TestBodyHashAsync(t *testing.T) {
+	var body strings.Builder
+	for i := 0; body.Len() < 3*asyncAfter; i++ {
+		body.WriteString("line " + strings.Repeat("x", i%90) + "  \t end \r\n")
+		if i%17 == 0 {
+			body.WriteString("\r\n\r\n")
+		}
+	}
+	b := []byte(body.String())
+	for _, c := range []Canonicalization{Simple, Relaxed} {
+		want := crypto.SHA256.New()
+		want.Write([]byte(canonBodyChunks(c, body.String())))
+		for _, chunk := range []int{1 << 20, 4096, 1000, 7} {
+			h := crypto.SHA256.New()
+			bh := NewBodyHasher(h, c, -1)
+			for i := 0; i < len(b); i += chunk {
+				bh.Write(b[i:min(i+chunk, len(b))])
+			}
+			bh.Close()
+			require.Equal(t, want.Sum(nil), h.Sum(nil), "%s chunk %d", c, chunk)
+		}
+	}
+}
