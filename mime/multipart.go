@@ -124,6 +124,8 @@ type Part struct {
 	Lines     int64
 	// Complete reports whether EndOffset and Lines are set.
 	Complete bool
+
+	body partBody
 }
 
 // HeaderValue returns the unfolded value of the first header field called
@@ -185,7 +187,7 @@ type partBody struct {
 	p *Part
 }
 
-func (b partBody) Read(buf []byte) (int, error) {
+func (b *partBody) Read(buf []byte) (int, error) {
 	if b.m.cur != b.p || b.p.Complete {
 		return 0, io.EOF
 	}

@@ -63,8 +63,8 @@ type MultipartReader struct {
 // already unquoted). Errors about the boundary come from the first NextPart.
 func NewMultipartReader(r io.Reader, boundary string, opts *MultipartOptions) *MultipartReader {
 	m := &MultipartReader{src: r, opts: opts.withDefaults(), boundary: boundary, candPos: -1}
-	m.dash = append([]byte("--"), boundary...)
 	m.nlDash = append([]byte("\n--"), boundary...)
+	m.dash = m.nlDash[1:]
 	m.maxBuf = 2*m.opts.MaxLineLength + 2*len(m.nlDash) + 16
 	size := 4 << 10
 	if min := 4*len(m.nlDash) + 64; size < min {
@@ -148,7 +148,8 @@ func (m *MultipartReader) NextPart() (*Part, error) {
 		return nil, err
 	}
 	p.BodyOffset = m.base + int64(m.r)
-	p.Body = partBody{m, p}
+	p.body = partBody{m, p}
+	p.Body = &p.body
 	m.cur = p
 	m.lf, m.bodyLen = 0, 0
 	return p, nil

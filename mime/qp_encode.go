@@ -64,28 +64,10 @@ func (e *qpEncoder) Write(p []byte) (int, error) {
 		return 0, e.err
 	}
 	for i := 0; i < len(p); {
-		// Fast path in the middle of a line: copy a run of safe
-		// characters, and blanks followed by a safe character, that fits.
 		if e.ws == 0 && !e.cr && e.from == 0 && e.line > 0 {
-			room := e.max - e.line
-			j := i
-			for j < len(p) && j-i < room {
-				c := p[j]
-				if qpSafe(c) {
-					j++
-					continue
-				}
-				if (c == ' ' || c == '\t') && j+1 < len(p) && j+2-i <= room && qpSafe(p[j+1]) {
-					j += 2
-					continue
-				}
+			i = e.fast(p, i)
+			if i == len(p) {
 				break
-			}
-			if j > i {
-				e.out = append(e.out, p[i:j]...)
-				e.line += j - i
-				i = j
-				continue
 			}
 		}
 		e.put(p[i])
@@ -95,6 +77,46 @@ func (e *qpEncoder) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), e.flush()
+}
+
+// fast encodes from p[i:] in the middle of a line while no state is held:
+// runs of safe characters, blanks followed by a safe character, and 8-bit
+// octets and "=" as escapes, as long as they fit on the line. It returns
+// where it stopped.
+func (e *qpEncoder) fast(p []byte, i int) int {
+	for i < len(p) {
+		room := e.max - e.line
+		j := i
+		for j < len(p) && j-i < room {
+			c := p[j]
+			if qpSafe(c) {
+				j++
+				continue
+			}
+			if (c == ' ' || c == '\t') && j+1 < len(p) && j+2-i <= room && qpSafe(p[j+1]) {
+				j += 2
+				continue
+			}
+			break
+		}
+		if j > i {
+			e.out = append(e.out, p[i:j]...)
+			e.line += j - i
+			i = j
+			continue
+		}
+		if c := p[i]; (c >= 0x80 || c == '=') && room >= 3 {
+			e.out = append(e.out, '=', qpHexDigits[c>>4], qpHexDigits[c&15])
+			e.line += 3
+			i++
+			if len(e.out) >= 4000 {
+				return i // let Write flush
+			}
+			continue
+		}
+		return i
+	}
+	return i
 }
 
 // qpSafe reports whether c is written literally anywhere in a line (RFC
