@@ -86,17 +86,8 @@ func parseWord(s string) (w word, ok bool) {
 	if j < 0 {
 		return w, false
 	}
+	// The text is checked as it is decoded (appendDecoded).
 	w.text, w.end = s[start:start+j], start+j+2
-	// B text is checked by the base64 decoder (appendDecoded).
-	for k := 0; w.enc == 'Q' && k < len(w.text); k++ {
-		if c := w.text[k]; c <= ' ' || c == 0x7f {
-			if c != ' ' && c != '\t' {
-				return w, false
-			}
-			// QUIRK: blanks inside the encoded text are accepted.
-			w.blanks = true
-		}
-	}
 	// RFC 2231 section 5: charset*language.
 	if k := strings.IndexByte(cs, '*'); k >= 0 {
 		cs, w.lang = cs[:k], cs[k+1:]
@@ -109,8 +100,8 @@ func parseWord(s string) (w word, ok bool) {
 }
 
 // appendDecoded appends the bytes that the word's text stands for. It
-// reports false for B text that is not base64, and whether a bad Q escape
-// was seen.
+// reports false for text that is not base64 or holds control characters,
+// and whether a bad Q escape was seen.
 func (w *word) appendDecoded(dst []byte) (out []byte, ok, badQ bool) {
 	if w.enc == 'B' {
 		// The base64 decoder skips CR and LF, which an encoded word
@@ -126,22 +117,31 @@ func (w *word) appendDecoded(dst []byte) (out []byte, ok, badQ bool) {
 		}
 		return out, ok, false
 	}
-	for i := 0; i < len(w.text); i++ {
-		c := w.text[i]
+	// Q never grows: decode in place into room for the whole text.
+	text := w.text
+	n := len(dst)
+	dst = growBytes(dst, len(text))[:n+len(text)]
+	j := n
+	for i := 0; i < len(text); i++ {
+		c := text[i]
 		switch {
 		case c == '_': // RFC 2047 section 4.2 (2)
-			dst = append(dst, ' ')
-		case c == '=' && i+2 < len(w.text) && ewIsHex(w.text[i+1]) && ewIsHex(w.text[i+2]):
-			dst = append(dst, ewUnhex(w.text[i+1])<<4|ewUnhex(w.text[i+2]))
+			c = ' '
+		case c == '=' && i+2 < len(text) && ewIsHex(text[i+1]) && ewIsHex(text[i+2]):
+			c = ewUnhex(text[i+1])<<4 | ewUnhex(text[i+2])
 			i += 2
 		case c == '=':
 			badQ = true
-			dst = append(dst, c)
-		default:
-			dst = append(dst, c)
+		case c == ' ' || c == '\t':
+			// QUIRK: blanks inside the encoded text are accepted.
+			w.blanks = true
+		case c < ' ' || c == 0x7f:
+			return dst[:n], false, false
 		}
+		dst[j] = c
+		j++
 	}
-	return dst, true, badQ
+	return dst[:j], true, badQ
 }
 
 // appendBase64 decodes base64 text, accepting missing padding.
@@ -282,9 +282,10 @@ func (st *decodeState) run(i int) {
 		mark := len(pend)
 		dec, okDec, badQ := w.appendDecoded(pend)
 		if !okDec {
-			// Invalid base64: the word stays in the literal text.
+			// Bad base64 or control characters: the word stays in the
+			// literal text.
 			pend = dec[:mark]
-			st.warn(WarnMalformedWord, i, "invalid base64")
+			st.warn(WarnMalformedWord, i, "invalid encoded text")
 			i = nextWordStart(s, i+1)
 			continue
 		}
