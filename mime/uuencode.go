@@ -3,6 +3,7 @@ package mime
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"io"
 	"strconv"
 )
@@ -22,13 +23,15 @@ const (
 )
 
 // UUDecoder decodes x-uuencode data (the POSIX uuencode historical format,
-// used with Content-Transfer-Encoding: x-uuencode). Text before the
-// "begin" line is skipped, decoding stops at the "end" line, and anything
-// after it is ignored. Lines cut short (trailing blanks stripped in transit)
-// are padded with zero bits. Lines are bounded to 4 KiB.
+// used with Content-Transfer-Encoding: x-uuencode), and the POSIX
+// "begin-base64" variant that ends with "====". Text before the "begin"
+// line is skipped, decoding stops at the "end" line, and anything after it
+// is ignored. Lines cut short (trailing blanks stripped in transit) are
+// padded with zero bits. Lines are bounded to 4 KiB.
 type UUDecoder struct {
 	br    *bufio.Reader
 	state int // 0 before begin, 1 in data, 2 done
+	b64   bool
 	mode  uint32
 	name  string
 	out   []byte
@@ -112,9 +115,22 @@ func (d *UUDecoder) step() {
 		if bytes.HasPrefix(line, []byte("begin ")) {
 			d.parseBegin(line[6:])
 			d.state = 1
+		} else if bytes.HasPrefix(line, []byte("begin-base64 ")) {
+			d.parseBegin(line[13:])
+			d.state = 1
+			d.b64 = true
 		}
 	case 1:
 		t := bytes.TrimRight(line, " \t")
+		if d.b64 {
+			if bytes.Equal(t, []byte("====")) {
+				d.state = 2
+				d.err = io.EOF
+				return
+			}
+			d.decodeB64Line(t, start)
+			break
+		}
 		if bytes.Equal(t, []byte("end")) {
 			d.state = 2
 			d.err = io.EOF
@@ -191,5 +207,16 @@ func (d *UUDecoder) decodeLine(line []byte, start int64) {
 	}
 	if bad {
 		d.w.add(WarnUUBadLine, start, "")
+	}
+}
+
+// decodeB64Line decodes one line of the begin-base64 variant.
+func (d *UUDecoder) decodeB64Line(line []byte, start int64) {
+	n := len(d.out)
+	d.out = append(d.out, make([]byte, base64.StdEncoding.DecodedLen(len(line)))...)
+	m, err := base64.StdEncoding.Decode(d.out[n:], line)
+	d.out = d.out[:n+m]
+	if err != nil {
+		d.w.add(WarnUUBadLine, start, "bad base64 line")
 	}
 }

@@ -54,6 +54,9 @@ func TestUUDecode(t *testing.T) {
 		{"short line", "begin 644 x\n#0V\n`\nend\n", "C`\x00", []WarningCode{WarnUUBadLine}},
 		{"bad characters", "begin 644 x\n#0V\x7fT\n`\nend\n", "Cg\xf4", []WarningCode{WarnUUBadLine}},
 		{"empty", "", "", []WarningCode{WarnUUNoBegin}},
+		{"begin-base64", "begin-base64 644 cat.txt\nQ2F0\nIQ==\n====\nignored", "Cat!", nil},
+		{"begin-base64 bad line", "begin-base64 644 x\nQ2F0\n*!\n====\n", "Cat", []WarningCode{WarnUUBadLine}},
+		{"begin-base64 no end", "begin-base64 644 x\nQ2F0\n", "Cat", []WarningCode{WarnUUNoEnd}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
