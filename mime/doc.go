@@ -87,7 +87,8 @@
 //     blanks before them), removes blanks at the end of lines, accepts
 //     lowercase hex, keeps "=" not followed by hex as a literal, and keeps
 //     an "=X" cut off at the end of the data as text.
-//   - NewUUDecoder reads x-uuencode ("begin MODE NAME" to "end").
+//   - NewUUDecoder reads x-uuencode ("begin MODE NAME" to "end", and the
+//     POSIX "begin-base64" variant).
 //
 // NewBase64Encoder writes 76-column lines ending in CRLF. NewQPEncoder keeps
 // lines within 76 columns, encodes blanks at the end of lines, and encodes
