@@ -32,7 +32,8 @@ func (f BackendFunc) NewSession(ctx context.Context, c *ConnInfo) (Session, erro
 // after the commands that call them and are called from a single goroutine
 // at a time. Every ctx passed to them is cancelled when the connection ends
 // (closed by the client, a timeout, Server.Close); Data's ctx also carries
-// Server.DataTimeout.
+// Server.DataTimeout, and after DATA it is cancelled as soon as the client
+// hangs up while Data is still working on the complete message.
 //
 // A method's error decides the reply: return an *Error to choose the code
 // and text; any other error becomes 451 4.3.0 (the text is logged, not

@@ -3,6 +3,7 @@ package smtp
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
 	"path/filepath"
 	"strings"
@@ -620,4 +621,57 @@ func TestUnixSocketLMTP(t *testing.T) {
 		c := &client{t: t, c: nc, br: bufio.NewReader(nc)}
 		c.run("S: 220 mx.test LMTP Service ready")
 	}
+}
+
+// waitSession reads the whole message, then waits for its ctx (standing
+// for a slow backend) and reports whether the ctx was cancelled.
+type waitSession struct {
+	*memSession
+	cancelled chan bool
+	wait      time.Duration
+}
+
+func (w waitSession) Data(ctx context.Context, r io.Reader) error {
+	if _, err := io.ReadAll(r); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		w.cancelled <- true
+		return ctx.Err()
+	case <-time.After(w.wait):
+		w.cancelled <- false
+		return nil
+	}
+}
+
+func TestDataContextCancelledOnHangup(t *testing.T) {
+	cancelled := make(chan bool, 4)
+	waits := make(chan time.Duration, 2)
+	waits <- 30 * time.Second // longer than the test: only a cancel ends it
+	waits <- 0
+	srv := &Server{TLSConfig: testTLSConfig(t), Backend: BackendFunc(func(ctx context.Context, c *ConnInfo) (Session, error) {
+		return waitSession{&memSession{b: &memBackend{}, info: c}, cancelled, <-waits}, nil
+	})}
+	addr := startServer(t, srv)
+	// The client hangs up while the backend works: Data's ctx is cancelled.
+	c := dial(t, addr)
+	c.ehlo()
+	c.run("C: MAIL FROM:<a@b.test>\nC: RCPT TO:<c@d.test>\nC: DATA\nS: 250 *\nS: 250 *\nS: 354 *")
+	c.send("hi\r\n.\r\n")
+	c.c.Close()
+	select {
+	case got := <-cancelled:
+		require.True(t, got, "Data's ctx was not cancelled when the client hung up")
+	case <-time.After(20 * time.Second):
+		t.Fatal("Data did not return")
+	}
+	// A client that waits gets its reply, and the session (here inside
+	// TLS) goes on normally after the watch ends.
+	c = dial(t, addr)
+	c.ehlo()
+	c.startTLS("")
+	c.hello()
+	c.run("C: MAIL FROM:<a@b.test>\nC: RCPT TO:<c@d.test>\nC: DATA\nS: 250 *\nS: 250 *\nS: 354 *\nC: hi\nC: .\nS: 250 2.0.0 OK: message accepted\nC: NOOP\nS: 250 2.0.0 OK")
+	require.False(t, <-cancelled)
 }

@@ -19,8 +19,15 @@ import (
 )
 
 // errInterrupted is returned by timeoutConn.Read when Shutdown interrupts an
-// idle connection.
-var errInterrupted = errors.New("smtp: interrupted by shutdown")
+// idle connection, or when the server stops watching for a hang-up. It is a
+// temporary net.Error, so a TLS connection stays usable after it.
+var errInterrupted error = interruptedError{}
+
+type interruptedError struct{}
+
+func (interruptedError) Error() string   { return "smtp: read interrupted" }
+func (interruptedError) Timeout() bool   { return true }
+func (interruptedError) Temporary() bool { return true }
 
 // timeoutConn sets a fresh read deadline before every read, so that each
 // phase's timeout (RFC 5321 section 4.5.3.2) applies per read, and lets
@@ -32,11 +39,12 @@ type timeoutConn struct {
 	limit   time.Time     // for the whole phase, against slowloris senders
 	idle    bool
 	stop    bool
+	pause   bool // reads fail at once (watchPeer is being stopped)
 }
 
 func (t *timeoutConn) Read(p []byte) (int, error) {
 	t.mu.Lock()
-	if t.stop && t.idle {
+	if t.stop && t.idle || t.pause {
 		t.mu.Unlock()
 		return 0, errInterrupted
 	}
@@ -47,6 +55,17 @@ func (t *timeoutConn) Read(p []byte) (int, error) {
 	t.Conn.SetReadDeadline(d)
 	t.mu.Unlock()
 	return t.Conn.Read(p)
+}
+
+// setPause makes reads fail at once (and interrupts one in progress) until
+// it is called with false.
+func (t *timeoutConn) setPause(on bool) {
+	t.mu.Lock()
+	t.pause = on
+	if on {
+		t.Conn.SetReadDeadline(time.Unix(1, 0))
+	}
+	t.mu.Unlock()
 }
 
 // setPhase sets the per-read timeout and the deadline of the whole phase:

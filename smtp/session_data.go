@@ -32,7 +32,9 @@ func (c *conn) cmdData(arg string) bool {
 	c.tc.setPhase(orDur(c.srv.DataBlockTimeout, DefaultDataBlockTimeout), orDur(c.srv.MaxDataDuration, DefaultMaxDataDuration), false)
 	dr := smtpwire.NewDotReader(c.br, c.srv.dotOptions(c.srv.maxMessage()))
 	lr := &loopReader{r: dr, max: orInt(c.srv.MaxReceived, DefaultMaxReceived)}
-	results := c.runData(lr)
+	w := &peerWatch{c: c}
+	results := c.runData(&eofHook{r: lr, w: w})
+	w.stop()
 	derr := dr.Drain() // read to the real end of data whatever Data did
 	if c.srv.Debug != nil {
 		c.srv.trace("C: ", []byte("<message data, "+strconv.FormatInt(dr.Size(), 10)+" octets>"))
@@ -104,11 +106,14 @@ func (c *conn) finishMessage(results []error, streamErr *Error) bool {
 // runData passes the message to the backend and returns one result, or
 // one per recipient in LMTP mode.
 func (c *conn) runData(r io.Reader) []error {
+	ctx, cancel := context.WithTimeout(c.ctx, orDur(c.srv.DataTimeout, DefaultDataTimeout))
+	defer cancel()
+	if h, ok := r.(*eofHook); ok {
+		h.w.cancel = cancel
+	}
 	if c.srv.AddReceived {
 		r = io.MultiReader(strings.NewReader(c.receivedField()), r)
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, orDur(c.srv.DataTimeout, DefaultDataTimeout))
-	defer cancel()
 	n := 1
 	if c.srv.Mode == ModeLMTP {
 		n = len(c.rcpts)
@@ -305,4 +310,54 @@ func (c *conn) abortBDAT() {
 	c.bdat.pw.CloseWithError(errBDATAborted)
 	<-c.bdat.done
 	c.bdat = nil
+}
+
+// eofHook starts watching for a hang-up once the backend has read the whole
+// message.
+type eofHook struct {
+	r io.Reader
+	w *peerWatch
+}
+
+func (h *eofHook) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if err == io.EOF {
+		h.w.start()
+	}
+	return n, err
+}
+
+// peerWatch cancels the Data context when the client hangs up while the
+// backend is still working on a complete message (for example scanning or
+// storing it), so that the backend can stop early. It reads ahead on the
+// connection; stop interrupts that read and returns when the watcher is done
+// with the connection, so the session can go on using it.
+type peerWatch struct {
+	c       *conn
+	cancel  context.CancelFunc
+	started bool
+	done    chan struct{}
+}
+
+func (w *peerWatch) start() {
+	if w.started || w.cancel == nil {
+		return
+	}
+	w.started = true
+	w.done = make(chan struct{})
+	go func() {
+		defer close(w.done)
+		if _, err := w.c.br.Peek(1); err != nil && !isTimeout(err) {
+			w.cancel() // EOF or reset: the client is gone
+		}
+	}()
+}
+
+func (w *peerWatch) stop() {
+	if !w.started {
+		return
+	}
+	w.c.tc.setPause(true)
+	<-w.done
+	w.c.tc.setPause(false)
 }
