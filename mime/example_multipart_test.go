@@ -2,6 +2,7 @@ package mime_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -92,4 +93,21 @@ func ExampleNewBase64Decoder() {
 	fmt.Printf("%q %v\n", out.String(), d.Warnings())
 	// Output:
 	// "Hello world" mime: base64-illegal-byte at offset 8: skipped bytes outside the base64 alphabet; mime: base64-missing-padding at offset 18
+}
+
+func ExampleNewTransferDecoder() {
+	for _, c := range []struct{ cte, body string }{
+		{"Quoted-Printable", "caf=C3=A9 =\r\nau lait"},
+		{"base64", "Y2Fmw6k="},
+		{"x-gzip64", "H4sI"},
+	} {
+		r, err := mime.NewTransferDecoder(c.cte, strings.NewReader(c.body))
+		data, _ := io.ReadAll(r)
+		var unknown *mime.UnknownTransferEncodingError
+		fmt.Printf("%q unknown=%v\n", data, errors.As(err, &unknown))
+	}
+	// Output:
+	// "café au lait" unknown=false
+	// "café" unknown=false
+	// "H4sI" unknown=true
 }
