@@ -539,3 +539,11 @@ func TestBodyHashAsync(t *testing.T) {
 		}
 	}
 }
+
+func TestSignatureString(t *testing.T) {
+	v := "v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=sel; t=100; x=200; i=joe=3Bx@example.com; l=5; q=dns/txt; h=from:to; z=From:a|To:b; bh=dGVzdA==; b=dGVzdA=="
+	sig, err := ParseSignature(v)
+	require.NoError(t, err)
+	require.Equal(t, "joe;x@example.com", sig.Identifier)
+	require.Equal(t, v, sig.String())
+}

@@ -3,6 +3,7 @@ package dkim
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -16,8 +17,20 @@ func FuzzParseSignature(f *testing.F) {
 	f.Add("=;=;;")
 	f.Fuzz(func(t *testing.T, s string) {
 		sig, err := ParseSignature(s)
-		if err == nil && (sig.Domain == "" || sig.Selector == "" || len(sig.Headers) == 0) {
+		if err != nil {
+			return
+		}
+		if sig.Domain == "" || sig.Selector == "" || len(sig.Headers) == 0 {
 			t.Fatalf("accepted without required tags: %q", s)
+		}
+		// Round trip: parse, format, parse.
+		back, err := ParseSignature(sig.String())
+		if err != nil {
+			t.Fatalf("reparse of %q (from %q): %v", sig.String(), s, err)
+		}
+		sig.UnknownTags = nil
+		if !reflect.DeepEqual(sig, back) {
+			t.Fatalf("round trip changed the signature:\n%#v\n%#v", sig, back)
 		}
 	})
 }

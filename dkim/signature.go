@@ -278,3 +278,45 @@ func removeBValue(raw []byte) []byte {
 	}
 	return raw
 }
+
+// String formats the signature as a DKIM-Signature field value on one line,
+// b= last (RFC 6376 section 3.5). Tags left at their defaults are omitted;
+// unknown tags are not kept.
+func (s *Signature) String() string {
+	var b strings.Builder
+	add := func(tag, v string) {
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(tag + "=" + v)
+	}
+	add("v", "1")
+	add("a", string(s.Algorithm))
+	if s.HeaderCanon != Simple || s.BodyCanon != Simple {
+		add("c", string(s.HeaderCanon)+"/"+string(s.BodyCanon))
+	}
+	add("d", s.Domain)
+	add("s", s.Selector)
+	if !s.Timestamp.IsZero() {
+		add("t", strconv.FormatInt(s.Timestamp.Unix(), 10))
+	}
+	if !s.Expiration.IsZero() {
+		add("x", strconv.FormatInt(s.Expiration.Unix(), 10))
+	}
+	if s.HasIdentifier {
+		add("i", encodeQP(s.Identifier))
+	}
+	if s.HasBodyLength {
+		add("l", strconv.FormatInt(s.BodyLength, 10))
+	}
+	if len(s.QueryMethods) > 0 {
+		add("q", strings.Join(s.QueryMethods, ":"))
+	}
+	add("h", strings.Join(s.Headers, ":"))
+	if len(s.CopiedHeaders) > 0 {
+		add("z", strings.Join(s.CopiedHeaders, "|"))
+	}
+	add("bh", base64.StdEncoding.EncodeToString(s.BodyHash))
+	add("b", base64.StdEncoding.EncodeToString(s.Signature))
+	return b.String()
+}
