@@ -38,3 +38,18 @@ func Example() {
 	// Output:
 	// pass d=example.com s=2026 a=ed25519-sha256
 }
+
+func ExampleParseSignature() {
+	sig, err := dkim.ParseSignature("v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com; s=2026;" +
+		" h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(sig.Domain, sig.Selector, sig.Algorithm, sig.HeaderCanon, sig.Headers)
+
+	_, err = dkim.ParseSignature("v=1; a=rsa-sha256; d=example.com; s=s; h=to; bh=AAAA; b=AAAA")
+	fmt.Println(err)
+	// Output:
+	// example.com 2026 ed25519-sha256 relaxed [from to subject]
+	// dkim: tag h: from is not signed
+}

@@ -27,3 +27,16 @@ func Example() {
 	// fail reject reject
 	// mx.example.net; dkim=fail reason="body hash did not verify" header.d=example.com header.s=s; dmarc=fail (p=REJECT dis=REJECT) reason="neither SPF nor DKIM is aligned and passing" header.from=example.com
 }
+
+func ExampleParseRecord() {
+	r, err := dmarc.ParseRecord("v=DMARC1; p=quarantine; sp=reject; np=reject; adkim=s; rua=mailto:agg@example.com!10m")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Policy, r.SubdomainPolicy, r.NonexistentPolicy, r.ADKIM, r.AggregateURIs[0].Address, r.AggregateURIs[0].MaxSize)
+	_, err = dmarc.ParseRecord("v=DMARC1; p=none; p=reject")
+	fmt.Println(err)
+	// Output:
+	// quarantine reject reject s mailto:agg@example.com 10485760
+	// dmarc: tag p: duplicate tag
+}
