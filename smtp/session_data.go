@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/yubinmail/yubin/envelope"
 	"github.com/yubinmail/yubin/internal/smtpwire"
@@ -329,35 +331,56 @@ func (h *eofHook) Read(p []byte) (int, error) {
 
 // peerWatch cancels the Data context when the client hangs up while the
 // backend is still working on a complete message (for example scanning or
-// storing it), so that the backend can stop early. It reads ahead on the
+// storing it), so that the backend can stop early. When Data is still
+// running watchDelay after the message ended, it reads ahead on the
 // connection; stop interrupts that read and returns when the watcher is done
-// with the connection, so the session can go on using it.
+// with the connection, so the session can go on using it. (Most Data calls
+// finish well within watchDelay, and then cost no goroutine at all.)
 type peerWatch struct {
 	c       *conn
 	cancel  context.CancelFunc
+	mu      sync.Mutex
+	timer   *time.Timer
 	started bool
+	stopped bool
 	done    chan struct{}
 }
 
+const watchDelay = 50 * time.Millisecond
+
 func (w *peerWatch) start() {
-	if w.started || w.cancel == nil {
+	if w.timer != nil || w.cancel == nil {
 		return
 	}
-	w.started = true
-	w.done = make(chan struct{})
-	go func() {
-		defer close(w.done)
-		if _, err := w.c.br.Peek(1); err != nil && !isTimeout(err) {
-			w.cancel() // EOF or reset: the client is gone
+	w.timer = time.AfterFunc(watchDelay, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.stopped {
+			return
 		}
-	}()
+		w.started = true
+		w.done = make(chan struct{})
+		go func() {
+			defer close(w.done)
+			if _, err := w.c.br.Peek(1); err != nil && !isTimeout(err) {
+				w.cancel() // EOF or reset: the client is gone
+			}
+		}()
+	})
 }
 
 func (w *peerWatch) stop() {
-	if !w.started {
+	if w.timer == nil {
 		return
 	}
-	w.c.tc.setPause(true)
-	<-w.done
-	w.c.tc.setPause(false)
+	w.timer.Stop()
+	w.mu.Lock()
+	w.stopped = true
+	started := w.started
+	w.mu.Unlock()
+	if started {
+		w.c.tc.setPause(true)
+		<-w.done
+		w.c.tc.setPause(false)
+	}
 }
