@@ -37,7 +37,8 @@ type Builder struct {
 	Text string // text/plain body, any line ends
 	HTML string // text/html body; with Text, multipart/alternative
 	// Inline parts are shown inside the HTML by Content-ID ("cid:"),
-	// in a multipart/related (RFC 2387) with the HTML.
+	// in a multipart/related (RFC 2387) with the HTML. Without HTML they
+	// follow the text as inline parts of the multipart/mixed.
 	Inline []Attachment
 	// Attachments follow the body in a multipart/mixed.
 	Attachments []Attachment
@@ -300,10 +301,23 @@ func (b *Builder) tree() (*node, error) {
 	if len(alts) > 1 {
 		body = multipart("alternative", "", alts...)
 	}
-	if len(b.Attachments) == 0 && b.Forward == nil {
+	var extraInline []Attachment
+	if b.HTML == "" {
+		// Without HTML there is nothing to relate inline parts to: they
+		// follow the text in the multipart/mixed, marked inline.
+		extraInline = b.Inline
+	}
+	if len(b.Attachments) == 0 && b.Forward == nil && len(extraInline) == 0 {
 		return body, nil
 	}
 	mixed := multipart("mixed", "", body)
+	for _, a := range extraInline {
+		n, err := b.attachmentNode(a, "inline")
+		if err != nil {
+			return nil, err
+		}
+		mixed.children = append(mixed.children, n)
+	}
 	for _, a := range b.Attachments {
 		n, err := b.attachmentNode(a, "attachment")
 		if err != nil {

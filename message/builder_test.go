@@ -179,6 +179,15 @@ func TestBuilderIDN(t *testing.T) {
 	require.NoError(t, err)
 }
 
+func TestBuilderInlineWithoutHTML(t *testing.T) {
+	msg := build(t, &Builder{From: []Address{{Local: "a", Domain: "x"}}, Text: "see the picture\n",
+		Inline: []Attachment{{Filename: "p.gif", Body: strings.NewReader("GIF89a")}}})
+	_, ls := leaves(t, msg)
+	require.Len(t, ls, 2)
+	require.Equal(t, "image/gif", ls[1].typ)
+	require.Contains(t, string(msg), "Content-Disposition: inline; filename=p.gif")
+}
+
 func TestBuilderErrors(t *testing.T) {
 	_, err := (&Builder{}).WriteTo(io.Discard)
 	require.Error(t, err)
