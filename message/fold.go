@@ -45,7 +45,8 @@ func isStructured(lname string) bool {
 
 // FormatField returns "Name: value" folded to CRLF-terminated lines.
 //
-// CR and LF in value become spaces. Non-ASCII text is written as RFC 2047
+// CR and LF in value become spaces, and bytes not allowed in a field name
+// become '-'. Non-ASCII text is written as RFC 2047
 // encoded words unless opts.UTF8 is set: unstructured fields are encoded as
 // text (RFC 2047 section 5 (1)), and address fields are parsed and written
 // again with encoded display names (section 5 (3)). Lines are folded at 78
@@ -66,6 +67,7 @@ func FormatField(name, value string, opts *FormatOptions) []byte {
 			width = opts.LineLength
 		}
 	}
+	name = cleanFieldName(name)
 	value = strings.Map(func(r rune) rune {
 		if r == '\r' || r == '\n' {
 			return ' '
@@ -86,6 +88,27 @@ func FormatField(name, value string, opts *FormatOptions) []byte {
 		}
 	}
 	return fold(name, value, structured, width)
+}
+
+// cleanFieldName replaces the bytes that RFC 5322 section 3.6.8 does not
+// allow in a field name (controls, space, ':', non-ASCII) by '-', so that a
+// name can never inject a line or a field.
+func cleanFieldName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c <= ' ' || c == ':' || c >= 0x7f {
+			b := []byte(name)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c <= ' ' || c == ':' || c >= 0x7f {
+					b[j] = '-'
+				}
+			}
+			return string(b)
+		}
+	}
+	if name == "" {
+		return "X-Empty"
+	}
+	return name
 }
 
 type segment struct {

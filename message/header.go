@@ -509,6 +509,7 @@ func (h *Header) Clone() Header {
 
 func (h *Header) format(name, value string) *Field {
 	opts := &FormatOptions{UTF8: h.UTF8}
+	name = cleanFieldName(name)
 	raw := FormatField(name, value, opts)
 	return &Field{name: name, raw: raw, col: len(name)}
 }
