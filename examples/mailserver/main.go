@@ -53,7 +53,7 @@ type config struct {
 	smtpAddr, submissionAddr, smtpsAddr               string
 	insecureAuth, relayInsecure                       bool
 	users                                             userFlags
-	verbose                                           bool
+	verbose, trace                                    bool
 }
 
 func main() {
@@ -72,6 +72,7 @@ func main() {
 	fs.StringVar(&cfg.submissionAddr, "submission", "127.0.0.1:2587", "submission (STARTTLS + AUTH) listen address; empty disables")
 	fs.StringVar(&cfg.smtpsAddr, "smtps", "127.0.0.1:2465", "SMTPS (implicit TLS + AUTH) listen address; empty disables")
 	fs.BoolVar(&cfg.verbose, "v", false, "debug logging")
+	fs.BoolVar(&cfg.trace, "trace", false, "print an SMTP wire trace on stderr (AUTH data redacted)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
@@ -132,6 +133,9 @@ func run(cfg config) error {
 		AllowInsecureAuth: cfg.insecureAuth,
 		AddReceived:       true,
 		Logger:            logger,
+	}
+	if cfg.trace {
+		base.Debug = os.Stderr
 	}
 	type listener struct {
 		name, addr string
@@ -207,6 +211,7 @@ func newServer(base *smtp.Server, mode smtp.Mode, implicit bool) *smtp.Server {
 		AuthMechanisms:    base.AuthMechanisms,
 		AllowInsecureAuth: base.AllowInsecureAuth,
 		AddReceived:       base.AddReceived,
+		Debug:             base.Debug,
 		Logger:            base.Logger.With("listener", mode.String()),
 		Mode:              mode,
 		ImplicitTLS:       implicit,

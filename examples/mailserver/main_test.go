@@ -246,10 +246,14 @@ func TestHelp(t *testing.T) {
 }
 
 func TestInsecureAuthFlag(t *testing.T) {
-	in := start(t, "-user", "alice:pw", "-insecure-auth")
+	in := start(t, "-user", "alice:pw", "-insecure-auth", "-trace")
 	c := dial(t, in.addrs["submission"])
 	c.cmd("")
 	c.cmd("EHLO client.test")
 	require.Contains(t, c.cmd("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00pw"))), "235 2.7.0")
 	require.Contains(t, c.cmd("MAIL FROM:<alice@example.test>"), "250 ")
+	trace := in.out.String()
+	require.Contains(t, trace, "C: AUTH PLAIN <redacted>")
+	require.Contains(t, trace, "S: 235 2.7.0 Authentication successful")
+	require.NotContains(t, trace, base64.StdEncoding.EncodeToString([]byte("\x00alice\x00pw")))
 }
