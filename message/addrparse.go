@@ -3,6 +3,7 @@ package message
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yubinmail/yubin/mime"
 )
@@ -509,7 +510,7 @@ func (p *addrParser) phrase(ws []word) string {
 	for i, w := range ws {
 		text := w.text
 		enc := false
-		if w.encoded || w.quoted && strings.Contains(text, "=?") {
+		if w.encoded || w.quoted && strings.Contains(text, "=?") || !utf8.ValidString(text) {
 			// QUIRK: encoded words inside quoted strings are not allowed by
 			// RFC 2047 section 5 but are common; they are decoded.
 			d, err := decodeText(text, p.charsets())

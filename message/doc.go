@@ -94,8 +94,9 @@
 //     message/rfc822 (RFC 2046 section 5.2.1 forbids it) is decoded and
 //     walked; the offsets of the entities inside it count bytes of the
 //     decoded body and their InEncoded field is set.
-//   - Text bodies labelled us-ascii or not labelled are read as UTF-8 where
-//     valid and as windows-1252 elsewhere.
+//   - Text bodies labelled us-ascii or not labelled, and 8-bit header text
+//     (display names, Header.Text), are read as UTF-8 where valid and as
+//     windows-1252 elsewhere.
 //   - FormatField cannot fold a single token of a structured field that is
 //     longer than 998 characters; it is written as is.
 package message

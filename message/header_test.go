@@ -105,6 +105,14 @@ func TestHeaderOps(t *testing.T) {
 	require.True(t, h.Has("X-Raw"))
 }
 
+func TestHeaderTextLatin1(t *testing.T) {
+	h, _, _ := readHeader(t, "Subject: caf\xe9 =?utf-8?q?cr=C3=A8me?=\r\nFrom: Ren\xe9e <r@x>\r\n\r\n")
+	require.Equal(t, "café crème", h.Text("Subject"))
+	a, err := Author(h)
+	require.NoError(t, err)
+	require.Equal(t, "Renée", a.Name)
+}
+
 func TestHeaderText(t *testing.T) {
 	var h Header
 	h.Add("Subject", "日本語のメール件名です。これはかなり長い件名なので折り返す必要があります。")

@@ -1,6 +1,8 @@
 package message
 
 import (
+	"unicode/utf8"
+
 	"github.com/yubinmail/yubin/mime"
 )
 
@@ -10,9 +12,16 @@ import (
 // decodeText decodes RFC 2047 encoded words in unstructured text
 // (RFC 2047 section 5 (1)). It always returns the best text it has; the
 // error (mime.Warnings or *mime.UnknownCharsetError) says what was wrong.
+//
+// QUIRK: 8-bit bytes that are not UTF-8 (undeclared legacy text) are read as
+// windows-1252, so that the result is always valid UTF-8.
 func decodeText(s string, lookup mime.CharsetLookup) (string, error) {
 	d := mime.WordDecoder{Charsets: lookup}
-	return d.DecodeHeader(s)
+	out, err := d.DecodeHeader(s)
+	if !utf8.ValidString(out) {
+		out = string((&textReader{latin: true}).convert([]byte(out)))
+	}
+	return out, err
 }
 
 // encodeText encodes s as RFC 2047 words when it is not printable ASCII.
