@@ -350,6 +350,7 @@ func (s *Server) accept(nc net.Conn) {
 		return
 	}
 	c := newConn(s, nc)
+	c.ipKey = key
 	s.conns[c] = struct{}{}
 	s.perIP[key]++
 	s.wg.Add(1)
@@ -359,11 +360,28 @@ func (s *Server) accept(nc net.Conn) {
 		c.serve()
 		s.mu.Lock()
 		delete(s.conns, c)
-		if s.perIP[key]--; s.perIP[key] <= 0 {
-			delete(s.perIP, key)
+		if s.perIP[c.ipKey]--; s.perIP[c.ipKey] <= 0 {
+			delete(s.perIP, c.ipKey)
 		}
 		s.mu.Unlock()
 	}()
+}
+
+// rekeyIP moves c's per-IP count to the client address learned from a
+// PROXY header, and reports false when that client is over its bound.
+func (s *Server) rekeyIP(c *conn, a netip.Addr) bool {
+	key := ipKey(a)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perIP[key] >= orInt(s.MaxConnectionsPerIP, DefaultMaxConnectionsPerIP) {
+		return false
+	}
+	if s.perIP[c.ipKey]--; s.perIP[c.ipKey] <= 0 {
+		delete(s.perIP, c.ipKey)
+	}
+	c.ipKey = key
+	s.perIP[key]++
+	return true
 }
 
 func refuse(nc net.Conn, tooMany bool) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -91,6 +92,7 @@ type conn struct {
 
 	errors       int
 	authFailures int
+	ipKey        netip.Addr // the per-IP connection count this conn holds
 
 	// transaction state
 	inTx       bool
@@ -162,6 +164,11 @@ func (c *conn) start() bool {
 	if prefixesContain(s.TrustedProxies, c.info.RemoteAddr.Addr()) {
 		if err := c.readProxyHeader(); err != nil {
 			c.logger().Warn("smtp: bad PROXY header", "err", err)
+			return false
+		}
+		if c.info.Proxied && !s.rekeyIP(c, c.info.RemoteAddr.Addr()) {
+			c.reply(&Error{Code: 421, EnhancedCode: code(4, 7, 0), Message: "Too many connections, try again later"})
+			c.flush()
 			return false
 		}
 	}

@@ -336,3 +336,23 @@ func (h heloSession) Verify(ctx context.Context, arg string) error {
 }
 
 var _ net.Conn = (*tls.Conn)(nil)
+
+func TestProxyPerClientLimit(t *testing.T) {
+	lo := netipPrefix(t, "127.0.0.0/8")
+	addr := startServer(t, &Server{Backend: &memBackend{}, TrustedProxies: lo, MaxConnectionsPerIP: 2})
+	// Many connections from the proxy itself are fine...
+	for i := range 3 {
+		c := dial(t, addr)
+		c.send("PROXY TCP4 198.51.100." + string(rune('1'+i)) + " 192.0.2.1 5555 25\r\n")
+		c.run("S: 220 *")
+	}
+	// ...but one real client is held to MaxConnectionsPerIP.
+	for range 2 {
+		c := dial(t, addr)
+		c.send("PROXY TCP4 203.0.113.5 192.0.2.1 5555 25\r\n")
+		c.run("S: 220 *")
+	}
+	c := dial(t, addr)
+	c.send("PROXY TCP4 203.0.113.5 192.0.2.1 5555 25\r\n")
+	c.run("S: 421 4.7.0 Too many connections, try again later\nS: <EOF>")
+}
