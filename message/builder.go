@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/text/encoding/japanese"
 
 	"github.com/yubinmail/yubin/mime"
@@ -155,7 +156,10 @@ func (b *Builder) header() (Header, error) {
 	id := b.MessageID
 	if id == "" {
 		dom := b.From[0].Domain
-		if dom == "" {
+		if a, err := idna.Lookup.ToASCII(dom); err == nil && !b.UTF8 {
+			dom = a
+		}
+		if dom == "" || !isPrintableASCII(dom) && !b.UTF8 {
 			dom = "localhost"
 		}
 		id = GenerateMessageID(dom)

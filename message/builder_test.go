@@ -173,6 +173,7 @@ func TestBuilderIDN(t *testing.T) {
 	msg := build(t, b)
 	require.Contains(t, string(msg), "<j@xn--bcher-kva.example>")
 	require.Contains(t, string(msg), "To: x@xn--r8jz45g.jp\r\n")
+	require.Contains(t, string(msg), "@xn--bcher-kva.example>\r\n")
 	_, err := (&Builder{From: []Address{{Local: "jörg", Domain: "x.example"}}}).WriteTo(io.Discard)
 	require.Error(t, err)
 	_, err = (&Builder{From: []Address{{Local: "jörg", Domain: "x.example"}}, UTF8: true}).WriteTo(io.Discard)
