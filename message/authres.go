@@ -9,6 +9,9 @@ import (
 // AuthResults is the value of an Authentication-Results field (RFC 8601
 // section 2.2).
 type AuthResults struct {
+	// Instance is the "i=" instance of an ARC-Authentication-Results
+	// field (RFC 8617 section 4.1.1), 0 for Authentication-Results.
+	Instance int
 	// AuthServID names the host that did the checks (section 2.5). It is
 	// empty for the Microsoft form that leaves it out.
 	AuthServID string
@@ -72,6 +75,7 @@ func ParseAuthResults(s string) (*AuthResults, error) {
 	p := arParser{s: s}
 	ar := &AuthResults{}
 	p.cfws()
+	ar.Instance = p.instance()
 	if !p.looksLikeResinfo() {
 		ar.AuthServID = p.value()
 		if ar.AuthServID == "" {
@@ -158,6 +162,33 @@ func (p *arParser) cfws() string {
 		}
 	}
 	return strings.Join(comments, " ")
+}
+
+// instance reads the "i=N;" prefix of ARC-Authentication-Results (RFC 8617
+// section 4.1.1) and returns N, or 0 without one.
+func (p *arParser) instance() int {
+	rest := p.s[p.i:]
+	if len(rest) < 4 || rest[0] != 'i' && rest[0] != 'I' || rest[1] != '=' {
+		return 0
+	}
+	j := 2
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	k := j
+	for k < len(rest) && (rest[k] == ' ' || rest[k] == '\t' || rest[k] == '\r' || rest[k] == '\n') {
+		k++
+	}
+	if j == 2 || j > 11 || k >= len(rest) || rest[k] != ';' {
+		return 0
+	}
+	n, _ := strconv.Atoi(rest[2:j])
+	if n <= 0 {
+		return 0
+	}
+	p.i += k + 1
+	p.cfws()
+	return n
 }
 
 // looksLikeResinfo reports whether the text at p.i is "method=" rather than
@@ -291,6 +322,11 @@ func (p *arParser) resinfo() (AuthResult, error) {
 // without results. Header.Add folds it at the spaces.
 func (ar *AuthResults) String() string {
 	var b strings.Builder
+	if ar.Instance > 0 {
+		b.WriteString("i=")
+		b.WriteString(strconv.Itoa(ar.Instance))
+		b.WriteString("; ")
+	}
 	if ar.AuthServID != "" {
 		b.WriteString(arValue(ar.AuthServID))
 	}

@@ -21,6 +21,7 @@ var arSamples = map[string]string{
 	"rfc8601-multi":  "example.com; auth=pass (cram-md5) smtp.auth=sender@example.net; spf=pass smtp.mailfrom=example.net; sender-id=pass header.from=example.net",
 	"reason":         "example.com; dkim=fail reason=\"signature did not verify\" header.d=example.org",
 	"versioned":      "example.com; dkim/1=pass header.d=a.test",
+	"arc":            "i=1; mx.google.com; dkim=pass header.i=@example.com; spf=pass smtp.mailfrom=example.com",
 	"slash-id":       `"a/" 1; none`, // found by FuzzAuthResults
 	"unclosed":       "a=b(",         // found by FuzzAuthResults: unclosed comment
 }
@@ -61,6 +62,13 @@ func TestParseAuthResults(t *testing.T) {
 	r, err := ParseAuthResults(arSamples["reason"])
 	require.NoError(t, err)
 	require.Equal(t, "signature did not verify", r.Results[0].Reason)
+
+	arc, err := ParseAuthResults(arSamples["arc"])
+	require.NoError(t, err)
+	require.Equal(t, 1, arc.Instance)
+	require.Equal(t, "mx.google.com", arc.AuthServID)
+	require.Len(t, arc.Results, 2)
+	require.Equal(t, arSamples["arc"], arc.String())
 
 	vr, err := ParseAuthResults(arSamples["versioned"])
 	require.NoError(t, err)
