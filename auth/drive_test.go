@@ -91,8 +91,16 @@ func smtpStep(conn net.Conn, w *wire, mech string) func(string) (string, bool, e
 	}
 }
 
+// runResult is what smtpRun saw: the server's identity, both sides' errors
+// and the wire transcript.
+type runResult struct {
+	id                Identity
+	clientErr, srvErr error
+	lines             []string
+}
+
 // smtpRun runs client c against servers from newServer over net.Pipe.
-func smtpRun(t *testing.T, c ClientMechanism, sendIR bool, newServer func(string) (ServerMechanism, error)) (Identity, error, error, []string) {
+func smtpRun(t *testing.T, c ClientMechanism, sendIR bool, newServer func(string) (ServerMechanism, error)) runResult {
 	t.Helper()
 	cc, sc := net.Pipe()
 	defer cc.Close()
@@ -110,7 +118,7 @@ func smtpRun(t *testing.T, c ClientMechanism, sendIR bool, newServer func(string
 	cerr := RunClientExchange(c, sendIR, 0, smtpStep(cc, w, c.Name()))
 	cc.Close()
 	r := <-ch
-	return r.id, cerr, r.err, w.lines
+	return runResult{r.id, cerr, r.err, w.lines}
 }
 
 func TestDriversRFC7677Transcript(t *testing.T) {
@@ -122,9 +130,10 @@ func TestDriversRFC7677Transcript(t *testing.T) {
 	store.SetSecret("user", sec)
 	c, err := NewClient(SCRAMSHA256, &ClientOptions{Username: "user", Password: "pencil", nonce: func() string { return v.cnonce }})
 	require.NoError(t, err)
-	id, cerr, serr, lines := smtpRun(t, c, true, func(m string) (ServerMechanism, error) {
+	rr := smtpRun(t, c, true, func(m string) (ServerMechanism, error) {
 		return NewServer(m, &ServerOptions{AllowInsecure: true, Credentials: store, nonce: func() string { return v.snonce }})
 	})
+	cerr, serr, id, lines := rr.clientErr, rr.srvErr, rr.id, rr.lines
 	require.NoError(t, cerr)
 	require.NoError(t, serr)
 	require.Equal(t, "user", id.User())
@@ -200,7 +209,8 @@ func TestDriversTranscripts(t *testing.T) {
 				srv = func(string) (ServerMechanism, error) { return &scriptedServer{chals: []string{"<1.2@x>"}}, nil }
 				c = &twoStepClient{ClientMechanism: c}
 			}
-			_, cerr, serr, lines := smtpRun(t, c, tc.sendIR, srv)
+			rr := smtpRun(t, c, tc.sendIR, srv)
+			cerr, serr, lines := rr.clientErr, rr.srvErr, rr.lines
 			if tc.cerr == nil && tc.want != nil {
 				require.NoError(t, cerr)
 			} else if tc.cerr != nil {
@@ -256,10 +266,11 @@ func TestDriverMissingServerSignature(t *testing.T) {
 	store := testStore(t)
 	c, err := NewClient(SCRAMSHA256, &ClientOptions{Username: "bob", Password: "b0b-secret"})
 	require.NoError(t, err)
-	_, cerr, _, lines := smtpRun(t, c, true, func(m string) (ServerMechanism, error) {
+	rr := smtpRun(t, c, true, func(m string) (ServerMechanism, error) {
 		s, err := NewServer(m, &ServerOptions{AllowInsecure: true, Credentials: store})
 		return &dropFinal{ServerMechanism: s}, err
 	})
+	cerr, lines := rr.clientErr, rr.lines
 	require.ErrorIs(t, cerr, ErrServerSignature)
 	require.Equal(t, "S: 235 2.7.0 Authentication successful", lines[len(lines)-1])
 }

@@ -109,7 +109,7 @@ func decodeSaslname(mech, s string) (string, error) {
 
 // encodeSaslname escapes ',' and '=' (RFC 5802 section 5.1).
 func encodeSaslname(s string) string {
-	if strings.IndexAny(s, ",=") < 0 {
+	if !strings.ContainsAny(s, ",=") {
 		return s
 	}
 	return strings.NewReplacer("=", "=3D", ",", "=2C").Replace(s)

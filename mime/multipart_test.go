@@ -70,15 +70,6 @@ func readWith(t testing.TB, mr *MultipartReader, oneByte bool) readResult {
 	return res
 }
 
-// The example of RFC 2046 section 5.1.1, with CRLF line breaks.
-const rfc2046Example = "From: Nathaniel Borenstein <nsb@bellcore.com>\r\n" +
-	"To: Ned Freed <ned@innosoft.com>\r\n" +
-	"Date: Sun, 21 Mar 1993 23:56:48 -0800 (PST)\r\n" +
-	"Subject: Sample message\r\n" +
-	"MIME-Version: 1.0\r\n" +
-	"Content-type: multipart/mixed; boundary=\"simple boundary\"\r\n" +
-	"\r\n"
-
 const rfc2046Body = "This is the preamble.  It is to be ignored, though it\r\n" +
 	"is a handy place for composition agents to include an\r\n" +
 	"explanatory note to non-MIME conformant readers.\r\n" +
