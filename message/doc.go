@@ -26,7 +26,8 @@
 //     names), RFC 2387 (multipart/related), RFC 1468 (ISO-2022-JP).
 //   - RFC 3501 section 6.4.5 (IMAP section numbers) and 7.4.2 (body line
 //     counts); RFC 8621 section 4.1.4 (text, HTML and attachment selection).
-//   - RFC 8601 (Authentication-Results), RFC 5256 section 2.1 (base
+//   - RFC 8601 (Authentication-Results) and RFC 8617 section 4.1.1 (the
+//     "i=" instance of ARC-Authentication-Results), RFC 5256 section 2.1 (base
 //     subject), RFC 5890 (IDNA, through golang.org/x/net/idna).
 //
 // # Header
