@@ -106,24 +106,11 @@ func run(cfg config) error {
 	if fingerprint != "" {
 		fmt.Println("self-signed certificate SHA-256 fingerprint:", fingerprint)
 	}
-	qstore, err := queue.NewFileStore(filepath.Join(cfg.data, ".queue"))
+	stopQueue, err := startQueue(cfg, store, logger)
 	if err != nil {
 		return err
 	}
-	q, err := queue.New(&queue.Options{
-		Store:           qstore,
-		Hostname:        cfg.hostname,
-		DeliveryOptions: deliveryOptions(cfg),
-		Logger:          logger.With("component", "queue"),
-	})
-	if err != nil {
-		return err
-	}
-	store.queue = q
-	qctx, stopQueue := context.WithCancel(context.Background())
 	defer stopQueue()
-	qdone := make(chan struct{})
-	go func() { defer close(qdone); q.Run(qctx) }()
 	base := smtp.Server{
 		Hostname:          cfg.hostname,
 		Backend:           store,
@@ -137,39 +124,14 @@ func run(cfg config) error {
 	if cfg.trace {
 		base.Debug = os.Stderr
 	}
-	type listener struct {
-		name, addr string
-		mode       smtp.Mode
-		implicit   bool
-	}
-	var servers []*smtp.Server
-	var ls []net.Listener
-	var names []string
-	for _, l := range []listener{
-		{"smtp", cfg.smtpAddr, smtp.ModeMTA, false},
-		{"submission", cfg.submissionAddr, smtp.ModeSubmission, false},
-		{"smtps", cfg.smtpsAddr, smtp.ModeSubmission, true},
-	} {
-		if l.addr == "" {
-			continue
-		}
-		nl, err := net.Listen("tcp", l.addr)
-		if err != nil {
-			for _, o := range ls {
-				o.Close()
-			}
-			return fmt.Errorf("%s: %w", l.name, err)
-		}
-		srv := newServer(&base, l.mode, l.implicit)
-		servers, ls, names = append(servers, srv), append(ls, nl), append(names, l.name)
-	}
-	if len(servers) == 0 {
-		return errors.New("no listener enabled")
+	servers, err := listen(cfg, &base)
+	if err != nil {
+		return err
 	}
 	errc := make(chan error, len(servers))
-	for i, srv := range servers {
-		go func() { errc <- srv.Serve(ls[i]) }()
-		fmt.Printf("%s listening on %s\n", names[i], ls[i].Addr())
+	for _, ls := range servers {
+		go func() { errc <- ls.srv.Serve(ls.l) }()
+		fmt.Printf("%s listening on %s\n", ls.name, ls.l.Addr())
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -182,13 +144,71 @@ func run(cfg config) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
-	for _, srv := range servers {
-		wg.Go(func() { srv.Shutdown(ctx) })
+	for _, ls := range servers {
+		wg.Go(func() { ls.srv.Shutdown(ctx) })
 	}
 	wg.Wait()
-	stopQueue()
-	<-qdone
 	return serveErr
+}
+
+// startQueue opens the outbound queue under DATA/.queue and runs it until
+// the returned stop function is called.
+func startQueue(cfg config, store *store, logger *slog.Logger) (stop func(), err error) {
+	qstore, err := queue.NewFileStore(filepath.Join(cfg.data, ".queue"))
+	if err != nil {
+		return nil, err
+	}
+	q, err := queue.New(&queue.Options{
+		Store:           qstore,
+		Hostname:        cfg.hostname,
+		DeliveryOptions: deliveryOptions(cfg),
+		Logger:          logger.With("component", "queue"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	store.queue = q
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); q.Run(ctx) }()
+	return func() { cancel(); <-done }, nil
+}
+
+// listening is one enabled listener and its server.
+type listening struct {
+	name string
+	srv  *smtp.Server
+	l    net.Listener
+}
+
+// listen opens the enabled listeners (an empty address disables one).
+func listen(cfg config, base *smtp.Server) ([]listening, error) {
+	var out []listening
+	for _, l := range []struct {
+		name, addr string
+		mode       smtp.Mode
+		implicit   bool
+	}{
+		{"smtp", cfg.smtpAddr, smtp.ModeMTA, false},
+		{"submission", cfg.submissionAddr, smtp.ModeSubmission, false},
+		{"smtps", cfg.smtpsAddr, smtp.ModeSubmission, true},
+	} {
+		if l.addr == "" {
+			continue
+		}
+		nl, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			for _, o := range out {
+				o.l.Close()
+			}
+			return nil, fmt.Errorf("%s: %w", l.name, err)
+		}
+		out = append(out, listening{name: l.name, srv: newServer(base, l.mode, l.implicit), l: nl})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no listener enabled")
+	}
+	return out, nil
 }
 
 // deliveryOptions configures the outbound queue's deliveries.
