@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/subtle"
 	"errors"
+	"hash"
 	"io"
 	"log/slog"
 	"net"
@@ -166,9 +167,9 @@ type Verifier struct {
 // pending is one signature under verification.
 type pending struct {
 	res     Result
-	decided bool // res is final (an error before the body)
-	bh      crypto.Hash
-	h       interface{ Sum([]byte) []byte }
+	decided bool        // res is final (an error before the body)
+	hashAlg crypto.Hash // the a= hash, for the signature check
+	bodyH   hash.Hash   // receives the canonical body
 	body    *bodyCanon
 	digest  []byte // header hash
 	pub     crypto.PublicKey
@@ -313,9 +314,9 @@ func (v *Verifier) prepare(s *pending, fields []Field, field *Field, froms int) 
 	h := hashAlg.New()
 	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(field.Raw))
 	s.digest = h.Sum(nil)
-	s.bh = hashAlg
+	s.hashAlg = hashAlg
 	bh := hashAlg.New()
-	s.h = bh
+	s.bodyH = bh
 	s.body = newBodyCanon(bh, sig.BodyCanon, sig.BodyLength)
 }
 
@@ -444,14 +445,14 @@ func (v *Verifier) finish(s *pending) {
 		}
 		s.res.UnsignedLength = s.body.total - sig.BodyLength
 	}
-	if subtle.ConstantTimeCompare(s.h.Sum(nil), sig.BodyHash) != 1 {
+	if subtle.ConstantTimeCompare(s.bodyH.Sum(nil), sig.BodyHash) != 1 {
 		s.fail(StatusFail, ErrBodyHash, "")
 		return
 	}
 	var ok bool
 	switch pub := s.pub.(type) {
 	case *rsa.PublicKey:
-		ok = rsa.VerifyPKCS1v15(pub, s.bh, s.digest, sig.Signature) == nil
+		ok = rsa.VerifyPKCS1v15(pub, s.hashAlg, s.digest, sig.Signature) == nil
 	case ed25519.PublicKey:
 		ok = ed25519.Verify(pub, s.digest, sig.Signature)
 	}
