@@ -30,8 +30,8 @@
 // # Verifying
 //
 // [Verify] (or a streaming [Verifier]) checks every DKIM-Signature field up
-// to MaxSignatures (default 5), looking keys up through the small
-// [Resolver] interface with the caller's ctx, and returns one [Result] per
+// to MaxSignatures (default 5), looking keys up concurrently through the
+// small [Resolver] interface with the caller's ctx, and returns one [Result] per
 // signature with an RFC 8601 section 2.7.1 status (pass, fail, neutral,
 // temperror, permerror, policy), a reason, a typed error and the d=, s=,
 // i=, a= and header.b values. A message without signatures gives no

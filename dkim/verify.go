@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,6 +20,8 @@ import (
 // one TXT record with its character-strings joined. NXDOMAIN must be a
 // *net.DNSError with IsNotFound set; temporary failures a *net.DNSError
 // with IsTemporary set (the Yubin DNS convention, see package dnsmock).
+// The keys of a message's signatures are looked up concurrently, so an
+// implementation must be safe for concurrent use.
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 }
@@ -173,6 +176,9 @@ type pending struct {
 	body    *bodyCanon
 	digest  []byte // header hash
 	pub     crypto.PublicKey
+	field   *Field   // the DKIM-Signature field
+	keyTXT  []string // the key lookup's answer
+	keyErr  error
 }
 
 // NewVerifier returns a Verifier; ctx bounds its key lookups.
@@ -238,19 +244,47 @@ func (v *Verifier) startBody() {
 		}
 	}
 	n := 0
+	var ready []*pending // signatures that need their key
 	for i := range fields {
 		if !strings.EqualFold(fields[i].Name, "DKIM-Signature") {
 			continue
 		}
 		n++
-		s := &pending{}
+		s := &pending{field: &fields[i]}
 		v.sigs = append(v.sigs, s)
 		if n > v.opts.MaxSignatures {
 			s.fail(StatusPolicy, ErrTooManySignatures, "")
 			continue
 		}
-		v.prepare(s, fields, &fields[i], froms)
+		if v.precheck(s, froms) {
+			ready = append(ready, s)
+		}
 	}
+	v.lookupKeys(ready)
+	for _, s := range ready {
+		v.prepare(s, fields)
+	}
+}
+
+// lookupKeys fetches the keys of several signatures at once, so that the
+// DNS latency of a message is that of its slowest lookup, not their sum.
+// The Resolver must be safe for concurrent use (dnsmock and the default
+// resolver are).
+func (v *Verifier) lookupKeys(sigs []*pending) {
+	lookup := func(s *pending) {
+		name := KeyName(s.res.Signature.Selector, s.res.Signature.Domain)
+		s.keyTXT, s.keyErr = v.opts.Resolver.LookupTXT(v.ctx, name)
+		v.opts.Logger.Debug("dkim key lookup", "name", name, "records", len(s.keyTXT), "err", s.keyErr)
+	}
+	if len(sigs) == 1 {
+		lookup(sigs[0])
+		return
+	}
+	var wg sync.WaitGroup
+	for _, s := range sigs {
+		wg.Go(func() { lookup(s) })
+	}
+	wg.Wait()
 }
 
 // fail records a final result.
@@ -264,9 +298,10 @@ func (s *pending) fail(st Status, err error, reason string) {
 	s.body = nil
 }
 
-// prepare checks one signature, looks up its key and hashes the header.
-func (v *Verifier) prepare(s *pending, fields []Field, field *Field, froms int) {
-	_, value, _ := strings.Cut(string(field.Raw), ":")
+// precheck parses one signature and applies the checks that need no key;
+// it reports whether the key should be fetched.
+func (v *Verifier) precheck(s *pending, froms int) bool {
+	_, value, _ := strings.Cut(string(s.field.Raw), ":")
 	sig, err := ParseSignature(value)
 	if sig != nil {
 		s.res.Domain, s.res.Selector, s.res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
@@ -281,29 +316,33 @@ func (v *Verifier) prepare(s *pending, fields []Field, field *Field, froms int) 
 			s.res.Selector, _ = findTag(value, "s")
 		}
 		s.fail(StatusPermError, err, "")
-		return
+		return false
 	}
 	if froms > 1 {
 		s.fail(StatusPermError, ErrMultipleFrom, "")
-		return
+		return false
 	}
 	if froms == 0 {
 		s.fail(StatusNeutral, nil, "message has no From field")
-		return
+		return false
 	}
-	hashAlg, hashName, ok := sig.Algorithm.hash()
-	if !ok {
+	if _, _, ok := sig.Algorithm.hash(); !ok {
 		s.fail(StatusPermError, ErrUnsupportedAlgo, "unsupported algorithm "+string(sig.Algorithm))
-		return
+		return false
 	}
 	if sig.Algorithm == RSASHA1 && !v.opts.AllowSHA1 {
 		s.fail(StatusPolicy, ErrSHA1Disabled, "")
-		return
+		return false
 	}
-	if !v.checkTimes(s, sig) {
-		return
-	}
-	key, ok := v.fetchKey(s, sig)
+	return v.checkTimes(s, sig)
+}
+
+// prepare checks the fetched key and hashes the header (RFC 6376 section
+// 6.1.2 and 6.1.3).
+func (v *Verifier) prepare(s *pending, fields []Field) {
+	sig := s.res.Signature
+	hashAlg, hashName, _ := sig.Algorithm.hash()
+	key, ok := v.parseKey(s, sig)
 	if !ok {
 		return
 	}
@@ -312,7 +351,7 @@ func (v *Verifier) prepare(s *pending, fields []Field, field *Field, froms int) 
 	}
 	s.pub = key.PublicKey
 	h := hashAlg.New()
-	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(field.Raw))
+	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(s.field.Raw))
 	s.digest = h.Sum(nil)
 	s.hashAlg = hashAlg
 	bh := hashAlg.New()
@@ -353,11 +392,10 @@ func (v *Verifier) checkTimes(s *pending, sig *Signature) bool {
 	return true
 }
 
-// fetchKey looks up and parses the key record (RFC 6376 section 6.1.2).
-func (v *Verifier) fetchKey(s *pending, sig *Signature) (*KeyRecord, bool) {
+// parseKey interprets the key lookup (RFC 6376 section 6.1.2).
+func (v *Verifier) parseKey(s *pending, sig *Signature) (*KeyRecord, bool) {
 	name := KeyName(sig.Selector, sig.Domain)
-	txts, err := v.opts.Resolver.LookupTXT(v.ctx, name)
-	v.opts.Logger.Debug("dkim key lookup", "name", name, "records", len(txts), "err", err)
+	txts, err := s.keyTXT, s.keyErr
 	if err != nil {
 		var de *net.DNSError
 		if errors.As(err, &de) && de.IsNotFound {
