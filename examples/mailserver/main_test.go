@@ -252,6 +252,9 @@ func TestInsecureAuthFlag(t *testing.T) {
 	c.cmd("EHLO client.test")
 	require.Contains(t, c.cmd("AUTH PLAIN "+base64.StdEncoding.EncodeToString([]byte("\x00alice\x00pw"))), "235 2.7.0")
 	require.Contains(t, c.cmd("MAIL FROM:<alice@example.test>"), "250 ")
+	// stderr reaches the test through a pipe and a copying goroutine.
+	require.Eventually(t, func() bool { return strings.Contains(in.out.String(), "C: MAIL FROM:<alice@example.test>") },
+		10*time.Second, 10*time.Millisecond)
 	trace := in.out.String()
 	require.Contains(t, trace, "C: AUTH PLAIN <redacted>")
 	require.Contains(t, trace, "S: 235 2.7.0 Authentication successful")
