@@ -107,6 +107,20 @@ func TestAggregateLimits(t *testing.T) {
 	_, err := ParseAggregateReport(bytes.NewReader(bomb.Bytes()), &ReportOptions{MaxXMLBytes: 1 << 20})
 	require.ErrorIs(t, err, ErrReportTooLarge)
 
+	// The same bomb inside a zip archive.
+	var zbomb bytes.Buffer
+	zz := zip.NewWriter(&zbomb)
+	w, err := zz.Create("report.xml")
+	require.NoError(t, err)
+	w.Write([]byte("<feedback>"))
+	for range 20 {
+		w.Write(chunk)
+	}
+	require.NoError(t, zz.Close())
+	require.Less(t, zbomb.Len(), 100<<10)
+	_, err = ParseAggregateReport(bytes.NewReader(zbomb.Bytes()), &ReportOptions{MaxXMLBytes: 1 << 20})
+	require.ErrorIs(t, err, ErrReportTooLarge)
+
 	// Input over MaxInputBytes.
 	var plain bytes.Buffer
 	require.NoError(t, buildTestReport(t).WriteXML(&plain))
