@@ -15,8 +15,6 @@ import (
 
 	"github.com/yubinmail/yubin/auth"
 	"time"
-
-	"github.com/yubinmail/yubin/internal/smtpwire"
 )
 
 // Mode selects the protocol flavour a Server speaks.
@@ -455,9 +453,4 @@ func (s *Server) trace(prefix string, b []byte) {
 	buf := make([]byte, 0, len(prefix)+len(b)+1)
 	buf = append(append(buf, prefix...), b...)
 	s.Debug.Write(append(buf, '\n'))
-}
-
-// wireOptions returns the DotReader options for a message.
-func (s *Server) dotOptions(max int64) *smtpwire.DotOptions {
-	return &smtpwire.DotOptions{NormalizeBareLF: s.NormalizeBareLF, MaxBytes: max}
 }

@@ -101,6 +101,12 @@ type conn struct {
 	rcpts      []envelope.Path
 	bdat       *bdatState
 	copyBuf    []byte
+
+	// per-message readers, reused
+	dot   smtpwire.DotReader
+	loop  loopReader
+	hook  eofHook
+	watch peerWatch
 }
 
 func newConn(s *Server, nc net.Conn) *conn {

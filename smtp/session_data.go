@@ -32,10 +32,15 @@ func (c *conn) cmdData(arg string) bool {
 		return false
 	}
 	c.tc.setPhase(orDur(c.srv.DataBlockTimeout, DefaultDataBlockTimeout), orDur(c.srv.MaxDataDuration, DefaultMaxDataDuration), false)
-	dr := smtpwire.NewDotReader(c.br, c.srv.dotOptions(c.srv.maxMessage()))
-	lr := &loopReader{r: dr, max: orInt(c.srv.MaxReceived, DefaultMaxReceived)}
-	w := &peerWatch{c: c}
-	results := c.runData(&eofHook{r: lr, w: w})
+	// The readers are reused from message to message (fewer allocations).
+	dr := &c.dot
+	dr.Reset(c.br, &smtpwire.DotOptions{NormalizeBareLF: c.srv.NormalizeBareLF, MaxBytes: c.srv.maxMessage()})
+	lr := &c.loop
+	*lr = loopReader{r: dr, max: orInt(c.srv.MaxReceived, DefaultMaxReceived)}
+	w := &c.watch
+	w.reset(c)
+	c.hook = eofHook{r: lr, w: w}
+	results := c.runData(&c.hook)
 	w.stop()
 	derr := dr.Drain() // read to the real end of data whatever Data did
 	if c.srv.Debug != nil {
@@ -111,7 +116,9 @@ func (c *conn) runData(r io.Reader) []error {
 	ctx, cancel := context.WithTimeout(c.ctx, orDur(c.srv.DataTimeout, DefaultDataTimeout))
 	defer cancel()
 	if h, ok := r.(*eofHook); ok {
+		h.w.mu.Lock()
 		h.w.cancel = cancel
+		h.w.mu.Unlock()
 	}
 	if c.srv.AddReceived {
 		r = io.MultiReader(strings.NewReader(c.receivedField()), r)
@@ -338,9 +345,10 @@ func (h *eofHook) Read(p []byte) (int, error) {
 // finish well within watchDelay, and then cost no goroutine at all.)
 type peerWatch struct {
 	c       *conn
-	cancel  context.CancelFunc
 	mu      sync.Mutex
-	timer   *time.Timer
+	cancel  context.CancelFunc
+	timer   *time.Timer // reused by the connection's messages
+	armed   bool
 	started bool
 	stopped bool
 	done    chan struct{}
@@ -348,39 +356,59 @@ type peerWatch struct {
 
 const watchDelay = 50 * time.Millisecond
 
+// reset prepares w for a new message (the timer, if any, is stopped).
+func (w *peerWatch) reset(c *conn) {
+	w.mu.Lock()
+	w.c, w.cancel, w.armed, w.started, w.stopped = c, nil, false, false, false
+	w.mu.Unlock()
+}
+
 func (w *peerWatch) start() {
-	if w.timer != nil || w.cancel == nil {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.armed || w.cancel == nil {
 		return
 	}
-	w.timer = time.AfterFunc(watchDelay, func() {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		if w.stopped {
-			return
+	w.armed = true
+	if w.timer == nil {
+		w.timer = time.AfterFunc(watchDelay, w.fire)
+	} else {
+		w.timer.Reset(watchDelay)
+	}
+}
+
+// fire runs on the timer's goroutine when Data is still busy.
+func (w *peerWatch) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped || !w.armed || w.started {
+		return
+	}
+	w.started = true
+	w.done = make(chan struct{})
+	c, cancel, done := w.c, w.cancel, w.done
+	go func() {
+		defer close(done)
+		if _, err := c.br.Peek(1); err != nil && !isTimeout(err) {
+			cancel() // EOF or reset: the client is gone
 		}
-		w.started = true
-		w.done = make(chan struct{})
-		go func() {
-			defer close(w.done)
-			if _, err := w.c.br.Peek(1); err != nil && !isTimeout(err) {
-				w.cancel() // EOF or reset: the client is gone
-			}
-		}()
-	})
+	}()
 }
 
 func (w *peerWatch) stop() {
-	if w.timer == nil {
+	w.mu.Lock()
+	if !w.armed {
+		w.stopped = true
+		w.mu.Unlock()
 		return
 	}
 	w.timer.Stop()
-	w.mu.Lock()
 	w.stopped = true
-	started := w.started
+	started, done := w.started, w.done
 	w.mu.Unlock()
 	if started {
 		w.c.tc.setPause(true)
-		<-w.done
+		<-done
 		w.c.tc.setPause(false)
 	}
 }

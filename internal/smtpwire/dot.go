@@ -67,11 +67,18 @@ type DotReader struct {
 
 // NewDotReader returns a DotReader positioned just after the 354 reply.
 func NewDotReader(br *bufio.Reader, opts *DotOptions) *DotReader {
-	d := &DotReader{br: br}
+	d := &DotReader{}
+	d.Reset(br, opts)
+	return d
+}
+
+// Reset makes d read a new message from br, so that a server can reuse one
+// DotReader per connection.
+func (d *DotReader) Reset(br *bufio.Reader, opts *DotOptions) {
+	*d = DotReader{br: br}
 	if opts != nil {
 		d.opts = *opts
 	}
-	return d
 }
 
 // Done reports whether the terminator has been read.
