@@ -163,7 +163,6 @@ type Verifier struct {
 	opts  VerifyOptions
 	split headerSplitter
 	sigs  []*pending
-	done  bool
 	err   error
 }
 

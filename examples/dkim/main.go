@@ -186,10 +186,14 @@ func sign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	w := bufio.NewWriter(stdout)
 	w.WriteString(field)
-	if _, err := spool.Seek(0, io.SeekStart); err == nil {
+	_, err = spool.Seek(0, io.SeekStart)
+	if err == nil {
 		_, err = io.Copy(w, spool)
 	}
-	if err := w.Flush(); err != nil {
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "dkim sign:", err)
 		return 1
 	}
