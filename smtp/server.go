@@ -181,6 +181,8 @@ type Server struct {
 	debugMu   sync.Mutex
 	hostOnce  sync.Once
 	hostname  string
+	// dataReaders pools the large read buffers used during DATA.
+	dataReaders sync.Pool
 }
 
 func (s *Server) logger() *slog.Logger {

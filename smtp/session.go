@@ -84,6 +84,7 @@ type conn struct {
 	tc     *timeoutConn
 	nc     net.Conn // tc, or a *tls.Conn over it
 	br     *bufio.Reader
+	cmdBr  *bufio.Reader // the small command reader while br is a pooled DATA reader
 	bw     *bufio.Writer
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -247,11 +248,13 @@ func (c *conn) finish() {
 	}
 	c.cancel()
 	c.nc.Close()
+	c.returnDataReader(true)
 }
 
 // next reads and runs one command; it reports whether to continue.
 func (c *conn) next() bool {
 	s := c.srv
+	c.returnDataReader(false)
 	if !smtpwire.HasLine(c.br) {
 		if c.flush() != nil {
 			return false

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -32,6 +33,7 @@ func (c *conn) cmdData(arg string) bool {
 		return false
 	}
 	c.tc.setPhase(orDur(c.srv.DataBlockTimeout, DefaultDataBlockTimeout), orDur(c.srv.MaxDataDuration, DefaultMaxDataDuration), false)
+	c.borrowDataReader()
 	// The readers are reused from message to message (fewer allocations).
 	dr := &c.dot
 	dr.Reset(c.br, &smtpwire.DotOptions{NormalizeBareLF: c.srv.NormalizeBareLF, MaxBytes: c.srv.maxMessage()})
@@ -411,4 +413,38 @@ func (w *peerWatch) stop() {
 		<-done
 		w.c.tc.setPause(false)
 	}
+}
+
+// dataReaderSize is the read buffer used while a message streams in: large
+// reads mean few system calls. Connections borrow one from a pool only for
+// the DATA phase, so idle connections keep their small command buffer.
+const dataReaderSize = 64 << 10
+
+// borrowDataReader switches to a large pooled read buffer for DATA, when
+// nothing is buffered in the command reader (the client waited for 354).
+func (c *conn) borrowDataReader() {
+	if c.cmdBr != nil || c.br.Buffered() != 0 {
+		return
+	}
+	big, _ := c.srv.dataReaders.Get().(*bufio.Reader)
+	if big == nil {
+		big = bufio.NewReaderSize(c.nc, dataReaderSize)
+	} else {
+		big.Reset(c.nc)
+	}
+	c.cmdBr, c.br = c.br, big
+}
+
+// returnDataReader goes back to the command reader once the large buffer
+// holds nothing more (pipelined commands after the data are read from it
+// first).
+func (c *conn) returnDataReader(force bool) {
+	if c.cmdBr == nil || !force && c.br.Buffered() != 0 {
+		return
+	}
+	big := c.br
+	c.br, c.cmdBr = c.cmdBr, nil
+	c.br.Reset(c.nc)
+	big.Reset(nil)
+	c.srv.dataReaders.Put(big)
 }
