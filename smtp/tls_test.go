@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -355,4 +356,58 @@ func TestProxyPerClientLimit(t *testing.T) {
 	c := dial(t, addr)
 	c.send("PROXY TCP4 203.0.113.5 192.0.2.1 5555 25\r\n")
 	c.run("S: 421 4.7.0 Too many connections, try again later\nS: <EOF>")
+}
+
+func TestParseProxyV2(t *testing.T) {
+	hdr := func(verCmd, fam byte, n int) []byte {
+		return append(append([]byte(nil), proxyV2Sig...), verCmd, fam, byte(n>>8), byte(n))
+	}
+	_, _, n, err := parseProxyV2Header(hdr(0x21, 0x21, 36))
+	require.NoError(t, err)
+	require.Equal(t, 36, n)
+	for _, bad := range [][]byte{hdr(0x11, 0x11, 12), hdr(0x2f, 0x11, 12), append([]byte("\r\n\r\n\x00\r\nQUIX\n"), 0x21, 0x11, 0, 12)} {
+		_, _, _, err := parseProxyV2Header(bad)
+		require.Error(t, err)
+	}
+	body := make([]byte, 36)
+	body[15], body[31], body[33], body[35] = 1, 2, 80, 25
+	src, dst, err := parseProxyV2Addrs(0x21, body, netip.AddrPort{}, netip.AddrPort{})
+	require.NoError(t, err)
+	require.Equal(t, "[::1]:80", src.String())
+	require.Equal(t, "[::2]:25", dst.String())
+	_, _, err = parseProxyV2Addrs(0x21, body[:20], netip.AddrPort{}, netip.AddrPort{})
+	require.Error(t, err)
+	_, _, err = parseProxyV2Addrs(0x11, body[:4], netip.AddrPort{}, netip.AddrPort{})
+	require.Error(t, err)
+	src, _, err = parseProxyV2Addrs(0x00, nil, netip.AddrPort{}, netip.AddrPort{}) // LOCAL/UNSPEC
+	require.NoError(t, err)
+	require.False(t, src.IsValid())
+}
+
+func TestProtocolName(t *testing.T) {
+	id := &auth.Identity{Authn: "a"}
+	st := &tls.ConnectionState{}
+	for _, tc := range []struct {
+		mode  Mode
+		esmtp bool
+		utf8  bool
+		tls   *tls.ConnectionState
+		id    *auth.Identity
+		want  string
+	}{
+		{ModeMTA, false, false, nil, nil, "SMTP"},
+		{ModeMTA, true, false, nil, nil, "ESMTP"},
+		{ModeSubmission, true, false, st, id, "ESMTPSA"},
+		{ModeMTA, true, true, st, nil, "UTF8SMTPS"},
+		{ModeLMTP, true, false, nil, nil, "LMTP"},
+		{ModeLMTP, true, false, st, id, "LMTPSA"},
+	} {
+		c := &conn{srv: &Server{Mode: tc.mode}}
+		c.info.ESMTP, c.info.TLS, c.info.Auth = tc.esmtp, tc.tls, tc.id
+		c.mailParams.SMTPUTF8 = tc.utf8
+		require.Equal(t, tc.want, protocolName(c))
+	}
+	require.Equal(t, "lmtp", ModeLMTP.String())
+	require.Equal(t, "submission", ModeSubmission.String())
+	require.Equal(t, "mta", ModeMTA.String())
 }

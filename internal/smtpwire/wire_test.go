@@ -181,3 +181,18 @@ func FuzzReadReply(f *testing.F) {
 		require.Equal(t, r.Code, again.Code)
 	})
 }
+
+func TestHasLineAndHTTPVerb(t *testing.T) {
+	br := bufio.NewReader(strings.NewReader("NOOP\r\nQU"))
+	require.False(t, HasLine(br)) // nothing buffered yet
+	br.Peek(1)
+	require.True(t, HasLine(br))
+	ReadLine(br, 0)
+	require.False(t, HasLine(br)) // "QU" is a partial line
+	for _, v := range []string{"GET", "POST", "CONNECT", "HEAD", "PUT", "OPTIONS"} {
+		require.True(t, IsHTTPVerb(v))
+	}
+	require.False(t, IsHTTPVerb("MAIL"))
+	require.Equal(t, "a b", Reply{Lines: []string{"a", "b"}}.Text())
+	require.Contains(t, (&LineTooLongError{Max: 5}).Error(), "5 octets")
+}
