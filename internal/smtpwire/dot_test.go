@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func readDot(t *testing.T, in string, opts *DotOptions, bufSize int) (string, error, string) {
+// readDot reads in through a DotReader and returns the data, what is left
+// after the terminator, and the read error (nil at a clean end).
+func readDot(t *testing.T, in string, opts *DotOptions, bufSize int) (data, rest string, err error) {
 	t.Helper()
 	br := bufio.NewReaderSize(strings.NewReader(in), 16)
 	d := NewDotReader(br, opts)
 	var out bytes.Buffer
 	buf := make([]byte, bufSize)
-	var err error
 	for {
 		var n int
 		n, err = d.Read(buf)
@@ -30,8 +31,8 @@ func readDot(t *testing.T, in string, opts *DotOptions, bufSize int) (string, er
 	} else {
 		require.Equal(t, err, d.Drain())
 	}
-	rest, _ := io.ReadAll(br)
-	return out.String(), err, string(rest)
+	left, _ := io.ReadAll(br)
+	return out.String(), string(left), err
 }
 
 func TestDotReader(t *testing.T) {
@@ -57,7 +58,7 @@ func TestDotReader(t *testing.T) {
 	for _, tc := range tests {
 		for _, size := range []int{1, 2, 3, 4096} {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err, rest := readDot(t, tc.in, tc.opts, size)
+				got, rest, err := readDot(t, tc.in, tc.opts, size)
 				require.ErrorIs(t, err, tc.err)
 				if tc.err == nil {
 					require.NoError(t, err)
@@ -81,7 +82,7 @@ func TestDotReaderSmuggling(t *testing.T) {
 	for _, v := range variants {
 		in := "Subject: hi\r\n\r\nbody" + v + smuggled + ".\r\nQUIT\r\n"
 		for _, normalize := range []bool{false, true} {
-			got, err, rest := readDot(t, in, &DotOptions{NormalizeBareLF: normalize}, 4096)
+			got, rest, err := readDot(t, in, &DotOptions{NormalizeBareLF: normalize}, 4096)
 			require.Equal(t, "QUIT\r\n", rest, "variant %q: the reader must stop only at the real terminator", v)
 			if v == "\r\n\x00.\r\n" {
 				require.NoError(t, err) // NUL is content; still one message
@@ -108,7 +109,7 @@ func TestDotWriterRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, dw.Close())
 		require.NoError(t, bw.Flush())
-		got, err, rest := readDot(t, buf.String(), nil, 4096)
+		got, rest, err := readDot(t, buf.String(), nil, 4096)
 		require.NoError(t, err, "%q -> %q", msg, buf.String())
 		require.Empty(t, rest)
 		want := strings.ReplaceAll(strings.ReplaceAll(msg, "\r\n", "\n"), "\r", "\n")
