@@ -1,5 +1,8 @@
-// Package smtp implements an SMTP server for MTA (RFC 5321), message
-// submission (RFC 6409) and LMTP (RFC 2033) use, made for embedding.
+// Package smtp implements SMTP for embedding: a server for MTA (RFC 5321),
+// message submission (RFC 6409) and LMTP (RFC 2033) use, a client for the
+// same three roles, and MX delivery. The outbound queue is in smtp/queue.
+//
+// # Server
 //
 // A Server is configured by its fields (every limit has a safe default) and
 // serves connections with ListenAndServe or Serve; Shutdown drains sessions
@@ -55,6 +58,43 @@
 // panicking backend is recovered, answered with 421, and logged; the server
 // keeps running.
 //
+// # Client
+//
+// Dial (or NewClient over any net.Conn) reads the greeting, says EHLO
+// (falling back to HELO; LHLO for LMTP) and parses the reply into
+// Capabilities. TLS follows ClientOptions.TLS: TLSOpportunistic (STARTTLS
+// when offered), TLSRequired (abort before anything else is sent when
+// STARTTLS is missing or refused), TLSImplicit (port 465) or TLSOff. After
+// STARTTLS, bytes the server sent behind its 220 are discarded and EHLO is
+// said again, since nothing learned in plaintext is trusted (RFC 3207).
+//
+// Client.Auth picks the strongest mechanism offered that the options allow
+// (SCRAM-PLUS, SCRAM, CRAM-MD5, then PLAIN/LOGIN/tokens) and never sends a
+// plaintext-equivalent one without TLS unless auth.ClientOptions.AllowInsecure
+// is set. Client.Send runs one transaction from an envelope.Envelope: with
+// PIPELINING, MAIL, every RCPT and DATA go out in one round trip (RFC 2920);
+// BDAT is used for BODY=BINARYMIME or on request (RFC 3030). The result has
+// one entry per recipient (partial success is ordinary), and LMTP gives each
+// recipient its own data reply. Message data is dot-stuffed; a bare CR or
+// LF aborts the transaction (ClientOptions.NormalizeLineEndings converts it
+// instead). Every phase has the timeout of RFC 5321 section 4.5.3.2, every
+// call takes a ctx, and replies are bounded in length and line count. A
+// server reply that is not 2xx or 3xx is an *Error.
+//
+// Submit sends a message the way a mail user agent does: the envelope comes
+// from the header (envelope.FromMessage), Date and Message-ID are added when
+// missing, and Bcc is removed from what is sent. SendMail sends to given
+// addresses without looking at the header.
+//
+// # Delivery
+//
+// LookupNextHops finds where mail for a domain goes (RFC 5321 section 5.1):
+// MX records by preference, shuffled among equals, or the implicit MX; a
+// null MX (RFC 7505) is a permanent failure; IDN domains become A-labels;
+// address literals are used as they are. Deliver tries the hosts and
+// addresses in order and classifies each recipient's outcome as Delivered,
+// Temporary or Permanent, which smtp/queue turns into retries and DSNs.
+//
 // Quirks (deliberate deviations, also marked in the code):
 //
 // QUIRK: command lines may end in a bare LF, as in Postfix; only DATA is
@@ -69,4 +109,12 @@
 // allows non-plaintext mechanisms), unless AllowInsecureAuth is set.
 //
 // QUIRK: the EXPN command is not implemented (502).
+//
+// QUIRK: Deliver with TLSOpportunistic and no TLSConfig encrypts to MX hosts
+// without verifying their certificates (RFC 7435 opportunistic security, as
+// Postfix's "may" level), because MX hosts rarely have a certificate for
+// their MX name. Submit and Dial verify certificates unless told otherwise.
+//
+// QUIRK: a BODY=8BITMIME parameter is dropped when the server does not
+// announce 8BITMIME, and the message is sent as is, as most MTAs do.
 package smtp
