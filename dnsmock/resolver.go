@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+
+	"github.com/yubinmail/yubin/internal/ascii"
 )
 
 // MaxCNAMEChain is the number of CNAME records followed before a lookup gives
@@ -342,7 +344,7 @@ func (r *Resolver) exists(n string) bool {
 }
 
 func normalize(name string) string {
-	return asciiLower(strings.TrimSuffix(name, "."))
+	return ascii.Lower(strings.TrimSuffix(name, "."))
 }
 
 // lookup returns the values stored under n, comparing keys the way DNS

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+
+	"github.com/yubinmail/yubin/internal/ascii"
 )
 
 // match evaluates one mechanism (RFC 7208 section 5). A non-nil result is
@@ -158,7 +160,7 @@ func (e *eval) matchPTR(target string) (bool, *evalResult) {
 }
 
 func isSubdomain(name, parent string) bool {
-	name, parent = asciiLower(name), asciiLower(parent)
+	name, parent = ascii.Lower(name), ascii.Lower(parent)
 	return name == parent || strings.HasSuffix(name, "."+parent)
 }
 
@@ -177,7 +179,7 @@ func (e *eval) ptrNames() (names []string, void bool) {
 		if len(names) == e.c.max {
 			break
 		}
-		names = append(names, asciiLower(strings.TrimSuffix(n, ".")))
+		names = append(names, ascii.Lower(strings.TrimSuffix(n, ".")))
 	}
 	return names, false
 }
@@ -210,7 +212,7 @@ func (e *eval) validatedName() string {
 	}
 	e.pDone, e.pName = true, "unknown"
 	names, _ := e.ptrNames()
-	d := asciiLower(e.env.domain)
+	d := ascii.Lower(e.env.domain)
 	for _, pass := range []func(string) bool{
 		func(n string) bool { return n == d },
 		func(n string) bool { return isSubdomain(n, d) },
@@ -264,7 +266,7 @@ func (e *eval) memoized(kind memoKind, name string, q func() memoEntry) *memoEnt
 }
 
 func (e *eval) lookupTXT(name string) ([]string, error) {
-	m := e.memoized(memoTXT, asciiLower(name), func() memoEntry {
+	m := e.memoized(memoTXT, ascii.Lower(name), func() memoEntry {
 		v, err := e.c.res.LookupTXT(e.ctx, name)
 		return memoEntry{strs: v, err: err}
 	})
@@ -272,7 +274,7 @@ func (e *eval) lookupTXT(name string) ([]string, error) {
 }
 
 func (e *eval) lookupMX(name string) ([]*net.MX, error) {
-	m := e.memoized(memoMX, asciiLower(name), func() memoEntry {
+	m := e.memoized(memoMX, ascii.Lower(name), func() memoEntry {
 		v, err := e.c.res.LookupMX(e.ctx, name)
 		return memoEntry{mx: v, err: err}
 	})
@@ -284,7 +286,7 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 	if network == "ip6" {
 		kind = memoIP6
 	}
-	m := e.memoized(kind, asciiLower(name), func() memoEntry {
+	m := e.memoized(kind, ascii.Lower(name), func() memoEntry {
 		v, err := e.c.res.LookupIP(e.ctx, network, name)
 		return memoEntry{ips: v, err: err}
 	})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/yubinmail/yubin/internal/ascii"
 )
 
 // Options configures a Client. A nil *Options means the defaults.
@@ -180,7 +181,7 @@ func readResolvConf(path string, log *slog.Logger) []string {
 // following CNAMEs. It returns the records and the AD bit, or an error under
 // the package's result convention. Use Lookup to see the AD bit, for DANE.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Result, error) {
-	fqdn := dns.Fqdn(escapeName(asciiLower(name)))
+	fqdn := dns.Fqdn(escapeName(ascii.Lower(name)))
 	if _, ok := dns.IsDomainName(fqdn); !ok || len(fqdn) > 254 {
 		return nil, &net.DNSError{Err: "invalid domain name", Name: name, IsNotFound: true}
 	}
