@@ -265,7 +265,7 @@ func parseReverse(rev string) (netip.Addr, bool) {
 		}
 		var b strings.Builder
 		for i := 31; i >= 0; i-- {
-			if len(p[i]) != 1 {
+			if len(p[i]) != 1 || !isHex(p[i][0]) {
 				return netip.Addr{}, false
 			}
 			b.WriteString(p[i])
@@ -277,6 +277,10 @@ func parseReverse(rev string) (netip.Addr, bool) {
 		return a, err == nil && a.Is6()
 	}
 	return netip.Addr{}, false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func (r *Resolver) failure(typ, n, orig string) error {
