@@ -436,3 +436,23 @@ func TestParamsEdit(t *testing.T) {
 	require.Equal(t, "; a="+strings.Repeat("x", 60)+"; b=y", FormatParams(long, &FormatOptions{Fold: true}))
 	require.Equal(t, "UTF-7", UTF7.(interface{ String() string }).String())
 }
+
+func TestManySectionsOfOneParamReadBack(t *testing.T) {
+	// A long value formats into hundreds of RFC 2231 sections; they are one
+	// parameter and must read back under the default limits.
+	long := strings.Repeat("日本語のファイル名", 240)
+	d := Disposition{Type: "attachment", Params: Params{{Name: "filename", Value: long, Charset: "utf-8"}}}
+	formatted := d.String()
+	require.Greater(t, strings.Count(formatted, "filename*"), DefaultMaxParams)
+	got, err := ParseDisposition(formatted)
+	require.NoError(t, err)
+	v, ok := got.Params.Get("filename")
+	require.True(t, ok)
+	require.Equal(t, long, v)
+
+	// Repeated later sections are still bounded in all.
+	bomb := "attachment; a*0=x" + strings.Repeat("; a*1=y", 100000)
+	_, err = ParseDisposition(bomb)
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+}

@@ -63,9 +63,10 @@ type ParseOptions struct {
 	// Charsets resolves RFC 2231 and RFC 2047 charsets; nil means
 	// LookupCharset.
 	Charsets CharsetLookup
-	// MaxParams bounds the parameters read, each RFC 2231 section
-	// counting as one. Default DefaultMaxParams (256). Beyond it parsing
-	// stops and the error includes a *LimitError.
+	// MaxParams bounds the parameters read; the later RFC 2231 sections
+	// of a parameter do not count, but all pieces together stay under
+	// MaxParams+MaxSections. Default DefaultMaxParams (256). Beyond it
+	// parsing stops and the error includes a *LimitError.
 	MaxParams int
 	// MaxSections bounds RFC 2231 section numbers; sections above it are
 	// skipped with a warning. Default DefaultMaxSections (1000).
@@ -240,6 +241,7 @@ func (p *paramParser) token() string {
 // stack buffer does not escape with p's warnings.)
 func (p *paramParser) params(raws []rawParam) []rawParam {
 	sep := true // a ";" was seen since the last parameter
+	params := 0 // parameters read, not counting later RFC 2231 sections
 	for {
 		p.skipCFWS()
 		if p.i >= len(p.s) {
@@ -271,13 +273,40 @@ func (p *paramParser) params(raws []rawParam) []rawParam {
 		p.i++
 		p.skipCFWS()
 		value := p.value()
-		if len(raws) >= p.opts.maxParams() {
+		// Later RFC 2231 sections of a parameter do not count as
+		// parameters, so that what FormatParams writes for one long value
+		// always reads back; all pieces together stay bounded.
+		later := isLaterSection(name)
+		if !later && params >= p.opts.maxParams() ||
+			len(raws) >= p.opts.maxParams()+p.opts.maxSections() {
 			p.limit = &LimitError{Limit: "MaxParams", Max: int64(p.opts.maxParams())}
 			p.i = len(p.s)
 			return raws
 		}
+		if !later {
+			params++
+		}
 		raws = p.addRaw(raws, name, value, start)
 	}
+}
+
+// isLaterSection reports whether name is an RFC 2231 section other than the
+// first: "name*1", "name*2*", and so on.
+func isLaterSection(name string) bool {
+	k := strings.IndexByte(name, '*')
+	if k < 0 {
+		return false
+	}
+	n := strings.TrimSuffix(name[k+1:], "*")
+	if n == "" || n == "0" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if n[i] < '0' || n[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // skipTo advances to the next unquoted c (or the end).
