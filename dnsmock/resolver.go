@@ -256,7 +256,7 @@ func parseReverse(rev string) (netip.Addr, bool) {
 			return netip.Addr{}, false
 		}
 		a, err := netip.ParseAddr(p[3] + "." + p[2] + "." + p[1] + "." + p[0])
-		return a, err == nil
+		return a, err == nil && a.Is4()
 	}
 	if s, ok := strings.CutSuffix(rev, ".ip6.arpa"); ok {
 		p := strings.Split(s, ".")

@@ -123,9 +123,23 @@ func BuildDSN(o *BuildDSNOptions) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// hasControl reports whether s holds an ASCII control character, which no
+// address may contain and which a DSN field could not carry as it is.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
 func checkDSNRecipient(r DSNRecipient) error {
 	if r.FinalRecipient.Value == "" {
 		return errors.New("Final-Recipient is required")
+	}
+	if hasControl(r.FinalRecipient.Value) || hasControl(r.OriginalRecipient.Value) {
+		return errors.New("a recipient address holds a control character")
 	}
 	want := 0
 	switch r.Action {

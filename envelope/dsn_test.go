@@ -267,3 +267,10 @@ func FuzzParseDSN(f *testing.F) {
 }
 
 func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestBuildDSNRefusesControlCharacters(t *testing.T) {
+	_, err := BuildDSN(&BuildDSNOptions{ReportingMTA: "mx.test", To: Path{Local: "a", Domain: "b.test"},
+		Recipients: []DSNRecipient{{FinalRecipient: TypedValue{Type: "rfc822", Value: "x\x00y@c.test"},
+			Action: ActionFailed, Status: StatusCode{Class: 5, Subject: 1, Detail: 1}}}})
+	require.Error(t, err)
+}
