@@ -136,7 +136,9 @@ func parseReceivedDate(s string) (time.Time, string, error) {
 		return d, "", nil
 	}
 	id := ""
-	if i := strings.Index(strings.ToLower(s), " id "); i > 0 {
+	// ASCII-only lower-casing keeps byte offsets (strings.ToLower would
+	// turn invalid UTF-8 into longer U+FFFD sequences).
+	if i := strings.Index(asciiLower(s), " id "); i > 0 {
 		id = strings.TrimSpace(s[i+4:])
 		s = s[:i]
 	}
@@ -315,4 +317,16 @@ func receivedTokens(s string) []rtoken {
 		}
 	}
 	return out
+}
+
+// asciiLower lower-cases ASCII letters only, keeping every other byte, so
+// that offsets into the result are offsets into s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
