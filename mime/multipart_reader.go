@@ -542,15 +542,21 @@ func (m *MultipartReader) peekLine() (line []byte, complete bool, err error) {
 	seen := 0 // bytes already searched for LF, so long lines stay linear
 	for {
 		seg := m.buf[m.r : m.r+m.avail]
+		// The length test comes first and does not depend on where the
+		// line break is, so the result is the same however the input
+		// arrives (in one read or a byte at a time).
 		if i := bytes.IndexByte(seg[seen:], '\n'); i >= 0 {
+			if seen+i >= m.opts.MaxLineLength {
+				return seg[:m.opts.MaxLineLength], false, nil
+			}
 			return seg[:seen+i+1], true, nil
 		}
 		seen = len(seg)
-		if m.atDelim || m.contentEOF {
-			return seg, true, nil
-		}
 		if len(seg) >= m.opts.MaxLineLength {
 			return seg, false, nil
+		}
+		if m.atDelim || m.contentEOF {
+			return seg, true, nil
 		}
 		if err := m.scan(); err != nil {
 			return nil, false, err
