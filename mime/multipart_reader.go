@@ -553,7 +553,7 @@ func (m *MultipartReader) peekLine() (line []byte, complete bool, err error) {
 		}
 		seen = len(seg)
 		if len(seg) >= m.opts.MaxLineLength {
-			return seg, false, nil
+			return seg[:m.opts.MaxLineLength], false, nil
 		}
 		if m.atDelim || m.contentEOF {
 			return seg, true, nil
