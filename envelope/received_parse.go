@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yubinmail/yubin/internal/ascii"
 	"github.com/yubinmail/yubin/message"
 )
 
@@ -138,7 +139,7 @@ func parseReceivedDate(s string) (time.Time, string, error) {
 	id := ""
 	// ASCII-only lower-casing keeps byte offsets (strings.ToLower would
 	// turn invalid UTF-8 into longer U+FFFD sequences).
-	if i := strings.Index(asciiLower(s), " id "); i > 0 {
+	if i := strings.Index(ascii.Lower(s), " id "); i > 0 {
 		id = strings.TrimSpace(s[i+4:])
 		s = s[:i]
 	}
@@ -317,16 +318,4 @@ func receivedTokens(s string) []rtoken {
 		}
 	}
 	return out
-}
-
-// asciiLower lower-cases ASCII letters only, keeping every other byte, so
-// that offsets into the result are offsets into s.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
