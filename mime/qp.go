@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"encoding/binary"
 	"io"
 )
 
@@ -123,18 +124,20 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 	d.known = 0
 	for i < len(src) && n < len(dst) {
 		c := src[i]
-		if c > ' ' && c < 0x7f && c != '=' {
-			j := i + 1
-			lim := i + len(dst) - n
-			if lim > len(src) {
-				lim = len(src)
+		if c > ' ' && c < 0x7f && c != '=' || c == ' ' && (i > 0 || known == 0) {
+			// A run of literal text, spaces included, is copied at once.
+			// Spaces at its end may be transport padding: the blank case
+			// below decides about them with its lookahead.
+			j := qpLiteralRun(src[:min(len(src), i+len(dst)-n)], i)
+			k := j
+			for k > i && src[k-1] == ' ' {
+				k--
 			}
-			for j < lim && src[j] > ' ' && src[j] < 0x7f && src[j] != '=' {
-				j++
+			if k > i {
+				n += copy(dst[n:], src[i:k])
+				i = k
+				continue
 			}
-			n += copy(dst[n:], src[i:j])
-			i = j
-			continue
 		}
 		switch c {
 		case '=':
@@ -260,4 +263,26 @@ func (d *QPDecoder) escape(s []byte, eof, full bool, at int64, known int) (int, 
 	}
 	d.w.add(WarnQPBadEscape, off, "")
 	return 1, '=', true
+}
+
+// qpLiteralRun returns the end of the run of literal octets (printable
+// ASCII other than "=", and space) in s that starts at i. It tests eight
+// octets at a time.
+func qpLiteralRun(s []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		ctl := (x - ' '*ones) &^ x // a byte below ' ' (exact as a whole)
+		eq := x ^ '='*ones
+		eq = (eq - ones) &^ eq // a byte equal to '='
+		del := x ^ 0x7f*ones
+		del = (del - ones) &^ del // a byte equal to DEL
+		if (x|ctl|eq|del)&highs != 0 {
+			break
+		}
+	}
+	for i < len(s) && s[i] >= ' ' && s[i] < 0x7f && s[i] != '=' {
+		i++
+	}
+	return i
 }

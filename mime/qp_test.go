@@ -317,3 +317,34 @@ func TestQPDecodeBlankAtFullBuffer(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "000000000000000", string(got))
 }
+
+// FuzzQPDecodeDifferential compares QPDecoder with the byte-at-a-time
+// reference decoder (qp_ref_test.go): the same output and the same
+// warnings, for every input, chunking of the input, read size and buffer
+// size.
+func FuzzQPDecodeDifferential(f *testing.F) {
+	for _, s := range []string{
+		"caf=C3=A9 =\r\nx", "a=zz= \n=4", "  \r\n\t\n=", "fox client  mail=20\r\nweekly th=c3=a9  \r\n",
+		"a \r b  \t\r\n  =\r\n\x01\x80=\r", "0123456789abcdefgh    =  \n", strings.Repeat("x ", 40) + "=\r\n",
+		"line with trailing  \nand\x7fdel = end=", "=4", "= \r", "abc   ",
+	} {
+		f.Add([]byte(s), []byte{0, 7, 3}, uint8(0))
+		f.Add([]byte(s), []byte{}, uint8(16))
+	}
+	f.Fuzz(func(t *testing.T, in, sizes []byte, bufSize uint8) {
+		var src1, src2 io.Reader = bytes.NewReader(in), bytes.NewReader(in)
+		if len(sizes) > 0 {
+			src1 = &chunkReader{r: src1, sizes: sizes}
+			src2 = &chunkReader{r: src2, sizes: sizes}
+		}
+		got, ref := NewQPDecoder(src1), newRefQPDecoder(src2)
+		if bufSize >= 8 {
+			got.buf, ref.buf = make([]byte, bufSize), make([]byte, bufSize)
+		}
+		out1, w1, err1 := readQPWith(got, sizes)
+		out2, w2, err2 := readQPWith(ref, sizes)
+		require.Equal(t, err2, err1)
+		require.Equal(t, string(out2), string(out1))
+		require.Equal(t, w2, w1)
+	})
+}
