@@ -356,7 +356,13 @@ func decodeCharsetTo(sb *strings.Builder, charset string, b []byte, lookup Chars
 		sb.Write(b)
 		return nil
 	}
-	out, err := e.NewDecoder().Bytes(b)
+	var out []byte
+	var err error
+	if e == japanese.ISO2022JP {
+		out, _, err = transform.Bytes(newISO2022JPDecoder(), b)
+	} else {
+		out, err = e.NewDecoder().Bytes(b)
+	}
 	if err != nil {
 		// x/text decoders replace bad input; an error here comes from an
 		// application-supplied decoder. Keep the bytes, say why.
@@ -408,6 +414,9 @@ func NewCharsetReader(charset string, r io.Reader, lookup CharsetLookup) (io.Rea
 	if e == unicode.UTF8 {
 		// Valid UTF-8 passes unchanged; invalid bytes become U+FFFD.
 		return transform.NewReader(r, unicode.UTF8.NewDecoder()), nil
+	}
+	if e == japanese.ISO2022JP {
+		return transform.NewReader(r, newISO2022JPDecoder()), nil
 	}
 	return transform.NewReader(r, e.NewDecoder()), nil
 }

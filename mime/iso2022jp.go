@@ -1,0 +1,227 @@
+package mime
+
+import (
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/transform"
+)
+
+// The ISO-2022-JP decoder (RFC 1468, and the JIS X 0212 and half-width
+// katakana escapes of RFC 2237) of golang.org/x/text works one rune at a
+// time. jisDecoder gives exactly the same output, faster: it copies ASCII
+// runs at once and looks kanji up in tables built once from x/text itself,
+// so that the two cannot disagree on any code point.
+
+// jisTableSize is the number of two-byte codes of a 94×94 JIS table.
+const jisTableSize = 94 * 94
+
+// jisTable maps a two-byte JIS code (94×94 index) to its rune, U+FFFD for
+// codes that x/text does not map.
+type jisTable [jisTableSize]uint16
+
+// jis0208Table and jis0212Table decode every code of JIS X 0208 and JIS X
+// 0212 through x/text once; they are immutable after that.
+var (
+	jis0208Table = sync.OnceValue(func() *jisTable { return buildJISTable("\x1b$B") })
+	jis0212Table = sync.OnceValue(func() *jisTable { return buildJISTable("\x1b$(D") })
+)
+
+// buildJISTable decodes all 94×94 codes after the escape esc with x/text's
+// ISO-2022-JP decoder, which gives one rune per code.
+func buildJISTable(esc string) *jisTable {
+	src := make([]byte, 0, len(esc)+2*jisTableSize)
+	src = append(src, esc...)
+	for i := 0; i < jisTableSize; i++ {
+		src = append(src, byte(0x21+i/94), byte(0x21+i%94))
+	}
+	out, err := japanese.ISO2022JP.NewDecoder().Bytes(src)
+	if err != nil {
+		panic("mime: building the JIS table: " + err.Error())
+	}
+	t := new(jisTable)
+	for i := range t {
+		r, size := utf8.DecodeRune(out)
+		if r > 0xFFFF || size == 0 {
+			panic("mime: building the JIS table: unexpected rune")
+		}
+		t[i] = uint16(r)
+		out = out[size:]
+	}
+	if len(out) != 0 {
+		panic("mime: building the JIS table: trailing output")
+	}
+	return t
+}
+
+// States of jisDecoder, as in x/text.
+const (
+	jisASCII = iota
+	jisKatakana
+	jis0208
+	jis0212
+)
+
+// jisDecoder is a transform.Transformer from ISO-2022-JP to UTF-8 with the
+// output of japanese.ISO2022JP.NewDecoder() for every input and every
+// chunking of it (see FuzzISO2022JPDecoder).
+type jisDecoder struct {
+	state int
+}
+
+// newISO2022JPDecoder returns a fresh decoder in the ASCII state.
+func newISO2022JPDecoder() *jisDecoder { return &jisDecoder{} }
+
+// Reset implements transform.Transformer.
+func (d *jisDecoder) Reset() { d.state = jisASCII }
+
+// Transform implements transform.Transformer.
+func (d *jisDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) {
+		c0 := src[nSrc]
+		switch {
+		case c0 == 0x1b:
+			size, ok := d.escape(src[nSrc:], atEOF)
+			if !ok {
+				return nDst, nSrc, transform.ErrShortSrc
+			}
+			if size > 0 {
+				nSrc += size
+				continue
+			}
+			// An unknown escape, or one cut by the end of the data:
+			// U+FFFD for the ESC alone.
+		case c0 >= utf8.RuneSelf:
+		case d.state == jisASCII:
+			// Copy the run of ASCII up to the next ESC or 8-bit byte.
+			if nDst >= len(dst) {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			j := nSrc + 1
+			lim := min(len(src), nSrc+len(dst)-nDst)
+			for j < lim && src[j] < utf8.RuneSelf && src[j] != 0x1b {
+				j++
+			}
+			nDst += copy(dst[nDst:], src[nSrc:j])
+			nSrc = j
+			continue
+		case d.state == jisKatakana:
+			if c0 >= 0x21 && c0 < 0x60 {
+				if nDst+3 > len(dst) {
+					return nDst, nSrc, transform.ErrShortDst
+				}
+				nDst += utf8.EncodeRune(dst[nDst:], rune(c0)+(0xff61-0x21))
+				nSrc++
+				continue
+			}
+		default:
+			n, m, st := d.kanji(dst[nDst:], src[nSrc:], atEOF)
+			nDst += n
+			nSrc += m
+			switch st {
+			case jisShortSrc:
+				return nDst, nSrc, transform.ErrShortSrc
+			case jisShortDst:
+				return nDst, nSrc, transform.ErrShortDst
+			case jisStop:
+				continue
+			}
+			// jisLone: the last byte of the data alone gives U+FFFD.
+		}
+		if nDst+3 > len(dst) {
+			return nDst, nSrc, transform.ErrShortDst
+		}
+		nDst += copy(dst[nDst:], "\uFFFD")
+		nSrc++
+	}
+	return nDst, nSrc, nil
+}
+
+// escape reads an escape sequence at the start of s and switches state. It
+// returns its length, 0 for an unknown or (at EOF) cut one, and false when
+// it needs more input.
+func (d *jisDecoder) escape(s []byte, atEOF bool) (int, bool) {
+	if len(s) < 3 {
+		return 0, atEOF
+	}
+	switch c1, c2 := s[1], s[2]; {
+	case c1 == '$' && (c2 == '@' || c2 == 'B'):
+		d.state = jis0208
+		return 3, true
+	case c1 == '$' && c2 == '(':
+		if len(s) < 4 {
+			return 0, atEOF
+		}
+		if s[3] == 'D' {
+			d.state = jis0212
+			return 4, true
+		}
+	case c1 == '(' && (c2 == 'B' || c2 == 'J'):
+		d.state = jisASCII
+		return 3, true
+	case c1 == '(' && c2 == 'I':
+		d.state = jisKatakana
+		return 3, true
+	}
+	return 0, true
+}
+
+// Results of jisDecoder.kanji.
+const (
+	jisStop     = iota // at an ESC or an 8-bit byte, after a line feed, or at the end of src
+	jisShortSrc        // needs the byte after the last one
+	jisShortDst        // dst is full
+	jisLone            // the last byte of the data is alone (U+FFFD)
+)
+
+// kanji decodes two-byte codes from src into dst in a JIS X 0208 or 0212
+// state. A line feed returns to ASCII, as in x/text. It returns the bytes
+// written and read and why it stopped.
+func (d *jisDecoder) kanji(dst, src []byte, atEOF bool) (n, m, status int) {
+	t := jis0208Table()
+	if d.state == jis0212 {
+		t = jis0212Table()
+	}
+	for m < len(src) {
+		c0 := src[m]
+		if c0 >= utf8.RuneSelf || c0 == 0x1b {
+			return n, m, jisStop
+		}
+		if c0 == '\n' {
+			if n >= len(dst) {
+				return n, m, jisShortDst
+			}
+			d.state = jisASCII
+			dst[n] = '\n'
+			return n + 1, m + 1, jisStop
+		}
+		if m+1 >= len(src) {
+			if atEOF {
+				return n, m, jisLone
+			}
+			return n, m, jisShortSrc
+		}
+		// The same index arithmetic as x/text: bytes wrap around.
+		r := rune(utf8.RuneError)
+		if i := int(c0-0x21)*94 + int(src[m+1]-0x21); i < jisTableSize {
+			r = rune(t[i])
+		}
+		if r >= 0x800 {
+			if n+3 > len(dst) {
+				return n, m, jisShortDst
+			}
+			dst[n] = byte(0xE0 | r>>12)
+			dst[n+1] = byte(0x80 | r>>6&0x3F)
+			dst[n+2] = byte(0x80 | r&0x3F)
+			n += 3
+		} else {
+			if n+utf8.RuneLen(r) > len(dst) {
+				return n, m, jisShortDst
+			}
+			n += utf8.EncodeRune(dst[n:], r)
+		}
+		m += 2
+	}
+	return n, m, jisStop
+}
