@@ -112,6 +112,12 @@ type Server struct {
 	// (RFC 5321 section 4.5.3.1.10). Advertised as LIMITS RCPTMAX (RFC
 	// 9422). Default 1000.
 	MaxRecipients int
+	// MaxTransactions bounds the MAIL commands of one session. When it is
+	// reached, a further MAIL gets 421 4.7.0 and the connection closes, so
+	// the client goes on in a new session. It is advertised as LIMITS
+	// MAILMAX (RFC 9422 section 4.1). Default 0: no limit, and no MAILMAX,
+	// since a session is already bounded by its timeouts and MaxErrors.
+	MaxTransactions int
 	// MaxNullSenderRecipients bounds the recipients of a transaction with
 	// the null reverse-path "<>": bounces and other notifications go to a
 	// single address (RFC 5321 section 4.5.5, RFC 3464), so a "<>" message

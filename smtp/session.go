@@ -30,18 +30,30 @@ func (interruptedError) Error() string   { return "smtp: read interrupted" }
 func (interruptedError) Timeout() bool   { return true }
 func (interruptedError) Temporary() bool { return true }
 
-// timeoutConn sets a fresh read deadline before every read, so that each
-// phase's timeout (RFC 5321 section 4.5.3.2) applies per read, and lets
-// Shutdown interrupt a connection that is idle between transactions.
+// timeoutConn applies each phase's timeout (RFC 5321 section 4.5.3.2) to
+// every read, and lets Shutdown interrupt a connection that is idle between
+// transactions.
+//
+// A read may wait at least timeout (RFC 5321 section 4.5.3.2 gives minimums)
+// and at most timeout plus a slack of timeout/deadlineSlack, and never past
+// the end of the phase. Within that window the deadline set for an earlier
+// read is reused, so a busy connection does not re-arm the runtime's timer
+// on every read: it is moved about once per slack period instead.
 type timeoutConn struct {
 	net.Conn
 	mu      sync.Mutex
 	timeout time.Duration // per read
 	limit   time.Time     // for the whole phase, against slowloris senders
+	set     time.Time     // the read deadline currently set on Conn
 	idle    bool
 	stop    bool
 	pause   bool // reads fail at once (watchPeer is being stopped)
 }
+
+// deadlineSlack divides a timeout into the slack by which a read deadline
+// may run late before it is moved again (a 5-minute timeout waits at most
+// about 19 seconds longer).
+const deadlineSlack = 16
 
 func (t *timeoutConn) Read(p []byte) (int, error) {
 	t.mu.Lock()
@@ -49,13 +61,37 @@ func (t *timeoutConn) Read(p []byte) (int, error) {
 		t.mu.Unlock()
 		return 0, errInterrupted
 	}
-	d := time.Now().Add(t.timeout)
-	if d.After(t.limit) {
-		d = t.limit
+	now := time.Now()
+	if lo, hi := slackWindow(now, t.timeout, t.limit); t.set.Before(lo) || t.set.After(hi) {
+		t.set = hi
+		t.Conn.SetReadDeadline(hi)
 	}
-	t.Conn.SetReadDeadline(d)
 	t.mu.Unlock()
 	return t.Conn.Read(p)
+}
+
+// slackWindow returns the range of deadlines acceptable for an operation
+// that starts at now and may wait timeout, plus the slack, but not beyond
+// limit (the zero limit means none).
+func slackWindow(now time.Time, timeout time.Duration, limit time.Time) (lo, hi time.Time) {
+	lo = now.Add(timeout)
+	hi = lo.Add(timeout / deadlineSlack)
+	if !limit.IsZero() {
+		if lo.After(limit) {
+			lo = limit
+		}
+		if hi.After(limit) {
+			hi = limit
+		}
+	}
+	return lo, hi
+}
+
+// interrupt makes a read in progress, and the next one, fail with a timeout.
+// t.mu must be held.
+func (t *timeoutConn) interrupt() {
+	t.set = time.Unix(1, 0)
+	t.Conn.SetReadDeadline(t.set)
 }
 
 // setPause makes reads fail at once (and interrupts one in progress) until
@@ -64,7 +100,7 @@ func (t *timeoutConn) setPause(on bool) {
 	t.mu.Lock()
 	t.pause = on
 	if on {
-		t.Conn.SetReadDeadline(time.Unix(1, 0))
+		t.interrupt()
 	}
 	t.mu.Unlock()
 }
@@ -91,8 +127,10 @@ type conn struct {
 	info   ConnInfo
 	sess   Session
 
+	wset         time.Time // the write deadline currently set
 	errors       int
 	authFailures int
+	transactions int        // MAIL commands so far (MaxTransactions)
 	ipKey        netip.Addr // the per-IP connection count this conn holds
 
 	// transaction state
@@ -138,7 +176,7 @@ func (c *conn) interruptIfIdle() {
 	defer c.tc.mu.Unlock()
 	c.tc.stop = true
 	if c.tc.idle {
-		c.tc.Conn.SetReadDeadline(time.Unix(1, 0))
+		c.tc.interrupt()
 	}
 }
 
@@ -249,6 +287,7 @@ func (c *conn) finish() {
 	c.cancel()
 	c.nc.Close()
 	c.returnDataReader(true)
+	c.watch.close()
 }
 
 // next reads and runs one command; it reports whether to continue.
@@ -356,7 +395,13 @@ func (c *conn) flush() error {
 	if c.bw.Buffered() == 0 {
 		return nil
 	}
-	c.tc.Conn.SetWriteDeadline(time.Now().Add(orDur(c.srv.WriteTimeout, DefaultWriteTimeout)))
+	// Like reads, a write may take WriteTimeout plus a small slack, so that
+	// the deadline is not moved on every flush.
+	lo, hi := slackWindow(time.Now(), orDur(c.srv.WriteTimeout, DefaultWriteTimeout), time.Time{})
+	if c.wset.Before(lo) || c.wset.After(hi) {
+		c.wset = hi
+		c.tc.Conn.SetWriteDeadline(hi)
+	}
 	return c.bw.Flush()
 }
 

@@ -102,7 +102,11 @@ func (c *conn) extensions() []string {
 	if mechs := c.authMechanisms(); len(mechs) > 0 && c.info.Auth == nil {
 		ext = append(ext, "AUTH "+strings.Join(mechs, " "))
 	}
-	ext = append(ext, "LIMITS RCPTMAX="+strconv.Itoa(orInt(s.MaxRecipients, DefaultMaxRecipients)))
+	limits := "LIMITS RCPTMAX=" + strconv.Itoa(orInt(s.MaxRecipients, DefaultMaxRecipients))
+	if s.MaxTransactions > 0 {
+		limits += " MAILMAX=" + strconv.Itoa(s.MaxTransactions) // RFC 9422 section 4.1
+	}
+	ext = append(ext, limits)
 	if prefixesContain(s.XCLIENTTrusted, c.info.RemoteAddr.Addr()) {
 		ext = append(ext, "XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT")
 	}
@@ -128,6 +132,13 @@ func (c *conn) cmdMail(arg string) bool {
 	case s.Mode == ModeSubmission && c.info.Auth == nil:
 		return c.replyCounted(ErrAuthRequired)
 	}
+	if s.MaxTransactions > 0 && c.transactions >= s.MaxTransactions {
+		// RFC 9422 section 4.1: every MAIL counts, successful or not.
+		c.reply(&Error{Code: 421, EnhancedCode: code(4, 7, 0), Message: "Too many transactions in this session, closing connection"})
+		c.flush()
+		return false
+	}
+	c.transactions++
 	rest, ok := smtpwire.CutPrefixFold(arg, "FROM:")
 	if !ok {
 		return c.replyCounted(&Error{Code: 501, EnhancedCode: code(5, 5, 4), Message: "Syntax: MAIL FROM:<address>"})
@@ -136,7 +147,7 @@ func (c *conn) cmdMail(arg string) bool {
 	if err != nil {
 		return c.replyCounted(replyFor(err))
 	}
-	params, err := envelope.ParseMailParams(paramStr)
+	params, err := parseMailParams(paramStr)
 	if err != nil {
 		return c.replyCounted(replyFor(err))
 	}
@@ -196,7 +207,7 @@ func (c *conn) cmdRcpt(arg string) bool {
 	if err != nil {
 		return c.replyCounted(replyFor(err))
 	}
-	params, err := envelope.ParseRcptParams(paramStr)
+	params, err := parseRcptParams(paramStr)
 	if err != nil {
 		return c.replyCounted(replyFor(err))
 	}
@@ -234,4 +245,22 @@ func (c *conn) cmdVrfy(arg string) bool {
 	}
 	c.ok(250, "2.1.5", "User OK")
 	return true
+}
+
+// parseMailParams is envelope.ParseMailParams with a shortcut, free of
+// allocations, for the common MAIL command without parameters.
+func parseMailParams(s string) (envelope.MailParams, error) {
+	if s == "" {
+		return envelope.MailParams{}, nil
+	}
+	return envelope.ParseMailParams(s)
+}
+
+// parseRcptParams is envelope.ParseRcptParams with a shortcut for a RCPT
+// command without parameters.
+func parseRcptParams(s string) (envelope.RcptParams, error) {
+	if s == "" {
+		return envelope.RcptParams{}, nil
+	}
+	return envelope.ParseRcptParams(s)
 }

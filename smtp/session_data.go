@@ -345,11 +345,19 @@ func (h *eofHook) Read(p []byte) (int, error) {
 // connection; stop interrupts that read and returns when the watcher is done
 // with the connection, so the session can go on using it. (Most Data calls
 // finish well within watchDelay, and then cost no goroutine at all.)
+//
+// The connection's timer is not re-armed for every message: once pending,
+// it stays so, and when it fires for a message that ended less than
+// watchDelay ago it is re-armed for the rest of the delay. A busy connection
+// thus moves its timer at most once per watchDelay, and an idle one not at
+// all.
 type peerWatch struct {
 	c       *conn
 	mu      sync.Mutex
 	cancel  context.CancelFunc
 	timer   *time.Timer // reused by the connection's messages
+	pending bool        // timer is running
+	eof     time.Time   // when the current message ended
 	armed   bool
 	started bool
 	stopped bool
@@ -358,7 +366,8 @@ type peerWatch struct {
 
 const watchDelay = 50 * time.Millisecond
 
-// reset prepares w for a new message (the timer, if any, is stopped).
+// reset prepares w for a new message (a pending timer finds nothing to do,
+// or re-arms itself once this message has ended).
 func (w *peerWatch) reset(c *conn) {
 	w.mu.Lock()
 	w.c, w.cancel, w.armed, w.started, w.stopped = c, nil, false, false, false
@@ -372,18 +381,33 @@ func (w *peerWatch) start() {
 		return
 	}
 	w.armed = true
+	w.eof = time.Now()
+	w.arm(watchDelay)
+}
+
+// arm starts the timer unless it is already pending; w.mu must be held.
+func (w *peerWatch) arm(d time.Duration) {
+	if w.pending {
+		return
+	}
+	w.pending = true
 	if w.timer == nil {
-		w.timer = time.AfterFunc(watchDelay, w.fire)
+		w.timer = time.AfterFunc(d, w.fire)
 	} else {
-		w.timer.Reset(watchDelay)
+		w.timer.Reset(d)
 	}
 }
 
-// fire runs on the timer's goroutine when Data is still busy.
+// fire runs on the timer's goroutine.
 func (w *peerWatch) fire() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.pending = false
 	if w.stopped || !w.armed || w.started {
+		return
+	}
+	if left := watchDelay - time.Since(w.eof); left > 0 {
+		w.arm(left) // a later message than the one the timer was set for
 		return
 	}
 	w.started = true
@@ -399,12 +423,6 @@ func (w *peerWatch) fire() {
 
 func (w *peerWatch) stop() {
 	w.mu.Lock()
-	if !w.armed {
-		w.stopped = true
-		w.mu.Unlock()
-		return
-	}
-	w.timer.Stop()
 	w.stopped = true
 	started, done := w.started, w.done
 	w.mu.Unlock()
@@ -413,6 +431,16 @@ func (w *peerWatch) stop() {
 		<-done
 		w.c.tc.setPause(false)
 	}
+}
+
+// close stops the timer when the connection ends.
+func (w *peerWatch) close() {
+	w.mu.Lock()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	w.pending = false
+	w.mu.Unlock()
 }
 
 // dataReaderSize is the read buffer used while a message streams in: large
