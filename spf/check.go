@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,7 +157,7 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 	if senderDomain == "" {
 		senderDomain = domain
 	}
-	sender = local + "@" + senderDomain
+	sender = joinSender(sender, local, senderDomain)
 	o := &Outcome{Identity: id, IP: ip, Domain: domain, Sender: sender, Helo: helo}
 	if !ip.IsValid() {
 		o.Result, o.Err = PermError, errors.New("spf: invalid client IP")
@@ -169,18 +170,17 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 	}
 	if a, ok := checkDomain(senderDomain); ok {
 		senderDomain = a // %{o} in A-labels too, like %{d}
-		sender = local + "@" + a
+		sender = joinSender(sender, local, a)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	e := &eval{
-		c: c, ctx: ctx, ip: ip,
-		env: macroEnv{sender: sender, local: local, senderDomain: senderDomain, helo: helo,
-			ip: ip, receiver: c.receiver, now: c.now},
+	if dc := withDeadline(ctx, time.Now().Add(c.timeout)); dc != nil {
+		ctx = dc
+		defer dc.release()
 	}
-	e.memo = e.memoBuf[:0]
-	e.stack = e.stackBuf[:0]
-	e.env.ev = e
+	// The state lives on the stack: a simple check allocates nothing for it.
+	var e eval
+	e.c, e.ctx, e.ip = c, ctx, ip
+	e.env = macroEnv{sender: sender, local: local, senderDomain: senderDomain, helo: helo,
+		ip: ip, receiver: c.receiver, now: c.now}
 	r := e.checkHost(ascii, true)
 	o.Result, o.Mechanism, o.Explanation, o.Err = r.result, r.mech, r.exp, r.err
 	o.Queries, o.Lookups, o.VoidLookups = e.queries, e.lookups, e.voids
@@ -189,6 +189,16 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 			"mechanism", o.Mechanism, "queries", o.Queries, "err", o.Err)
 	}
 	return o
+}
+
+// joinSender returns local@domain, reusing s when it already is that
+// string, so that the usual sender costs no allocation.
+func joinSender(s, local, domain string) string {
+	if len(s) == len(local)+1+len(domain) && s[len(local)] == '@' &&
+		s[:len(local)] == local && s[len(local)+1:] == domain {
+		return s
+	}
+	return local + "@" + domain
 }
 
 // checkDomain applies the initial processing of section 4.3: a multi-label
@@ -246,33 +256,35 @@ func permErr(err error) evalResult { return evalResult{result: PermError, err: e
 // eval is the state of one check: counters, memoised DNS answers and the
 // include/redirect chain.
 type eval struct {
-	c     *Checker
-	ctx   context.Context
-	ip    netip.Addr
-	env   macroEnv
-	memo  []memoEntry
-	stack []string
-	// Room for the usual few lookups and include levels, so that a simple
-	// check allocates no slices.
-	memoBuf  [4]memoEntry
-	stackBuf [4]string
-	queries  int
-	lookups  int
-	voids    int
-	pDone    bool
-	pName    string
+	c   *Checker
+	ctx context.Context
+	ip  netip.Addr
+	env macroEnv
+	// The memoised answers and the include/redirect chain keep their first
+	// entries in arrays, so that a simple check allocates nothing for them.
+	// (A slice into an array of the struct itself would move the struct to
+	// the heap.)
+	memo      [4]memoEntry
+	nmemo     int
+	memoMore  []memoEntry
+	stack     [4]string
+	nstack    int
+	stackMore []string
+	queries   int
+	lookups   int
+	voids     int
+	pDone     bool
+	pName     string
 }
 
 // checkHost evaluates the policy of domain (sections 4.4 to 4.7). top is
 // false inside include, where exp= is never used (section 6.2).
 func (e *eval) checkHost(domain string, top bool) evalResult {
-	for _, d := range e.stack {
-		if d == domain {
-			return permErr(fmt.Errorf("%w: %s", ErrLoop, domain))
-		}
+	if e.onStack(domain) {
+		return permErr(fmt.Errorf("%w: %s", ErrLoop, domain))
 	}
-	e.stack = append(e.stack, domain)
-	defer func() { e.stack = e.stack[:len(e.stack)-1] }()
+	e.push(domain)
+	defer e.pop()
 
 	rec, res, done := e.fetchRecord(domain)
 	if done {
@@ -315,6 +327,33 @@ func (e *eval) checkHost(domain string, top bool) evalResult {
 	return evalResult{result: Neutral} // section 4.7
 }
 
+// onStack reports whether domain is being evaluated by an enclosing
+// include or redirect.
+func (e *eval) onStack(domain string) bool {
+	for _, d := range e.stack[:min(e.nstack, len(e.stack))] {
+		if d == domain {
+			return true
+		}
+	}
+	return slices.Contains(e.stackMore, domain)
+}
+
+func (e *eval) push(domain string) {
+	if e.nstack < len(e.stack) {
+		e.stack[e.nstack] = domain
+	} else {
+		e.stackMore = append(e.stackMore, domain)
+	}
+	e.nstack++
+}
+
+func (e *eval) pop() {
+	e.nstack--
+	if e.nstack >= len(e.stack) {
+		e.stackMore = e.stackMore[:e.nstack-len(e.stack)]
+	}
+}
+
 // fetchRecord looks up and selects the SPF record of domain (sections 4.4
 // and 4.5). done reports a final result in res.
 func (e *eval) fetchRecord(domain string) (rec *Record, res evalResult, done bool) {
@@ -350,6 +389,9 @@ func (e *eval) fetchRecord(domain string) (rec *Record, res evalResult, done boo
 }
 
 func isNotFound(err error) bool {
+	if de, ok := err.(*net.DNSError); ok {
+		return de.IsNotFound // the usual case, without the allocation of errors.As
+	}
 	var de *net.DNSError
 	return errors.As(err, &de) && de.IsNotFound
 }
@@ -380,7 +422,7 @@ func (e *eval) countVoid() *evalResult {
 // it to 253 octets (section 7.3). ok is false when the expansion is not a
 // usable domain name.
 func (e *eval) expandDomain(spec string) (string, bool) {
-	s, err := expandMacro(spec, &e.env, false)
+	s, err := expand(spec, &e.env, e, false)
 	if err != nil {
 		return "", false
 	}
@@ -401,7 +443,7 @@ func (e *eval) explanation(spec string) string {
 		if e.c.defaultExp == "" {
 			return ""
 		}
-		s, err := expandMacro(e.c.defaultExp, &e.env, true)
+		s, err := expand(e.c.defaultExp, &e.env, e, true)
 		if err != nil {
 			return ""
 		}
@@ -418,7 +460,7 @@ func (e *eval) explanation(spec string) string {
 	if err != nil || len(txts) != 1 {
 		return def()
 	}
-	s, err := expandMacro(txts[0], &e.env, true)
+	s, err := expand(txts[0], &e.env, e, true)
 	if err != nil {
 		return def()
 	}

@@ -78,3 +78,18 @@ func FuzzExpandMacro(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJoinSender compares joinSender, which reuses the sender string when
+// it can, with the plain concatenation.
+func FuzzJoinSender(f *testing.F) {
+	f.Add("a@b.example", "a", "b.example")
+	f.Add("@b.example", "postmaster", "b.example")
+	f.Add("a@b@c", "a@b", "c")
+	f.Add("b.example", "postmaster", "b.example")
+	f.Add("xa@b", "a", "b")
+	f.Fuzz(func(t *testing.T, s, local, domain string) {
+		if got, want := joinSender(s, local, domain), local+"@"+domain; got != want {
+			t.Fatalf("joinSender(%q, %q, %q) = %q, want %q", s, local, domain, got, want)
+		}
+	})
+}

@@ -20,8 +20,6 @@ type macroEnv struct {
 	// validated returns the %{p} value: a validated domain name of ip, or
 	// "unknown" (section 7.3). It is called only when %{p} is used.
 	validated func() string
-	// ev, when set, computes %{p} instead of validated.
-	ev *eval
 }
 
 // validMacroString checks macro-string (or explain-string when explain is
@@ -35,44 +33,62 @@ func validMacroString(s string, explain bool) bool {
 // syntax. explain selects explain-string syntax: spaces and the c, r and t
 // letters are allowed.
 func expandMacro(s string, env *macroEnv, explain bool) (string, error) {
-	if !strings.Contains(s, "%") && env != nil {
+	return expand(s, env, nil, explain)
+}
+
+// expand is expandMacro with the check in progress, if any, which computes
+// %{p} (passed separately so that the evaluation state can stay on the
+// stack).
+func expand(s string, env *macroEnv, ev *eval, explain bool) (string, error) {
+	if strings.IndexByte(s, '%') < 0 {
 		if err := checkLiteral(s, explain); err != nil {
 			return "", err
 		}
 		return s, nil
 	}
+	// A syntax check (env == nil) builds nothing.
 	var b strings.Builder
+	write := env != nil
+	if write {
+		b.Grow(len(s) + 64)
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '%' {
 			if !literalOK(c, explain) {
 				return "", macroError(s, i, "character not allowed")
 			}
-			b.WriteByte(c)
+			if write {
+				b.WriteByte(c)
+			}
 			continue
 		}
 		if i+1 >= len(s) {
 			return "", macroError(s, i, "lone %")
 		}
 		i++
+		esc := ""
 		switch s[i] {
 		case '%':
-			b.WriteByte('%')
+			esc = "%"
 		case '_':
-			b.WriteByte(' ')
+			esc = " "
 		case '-':
-			b.WriteString("%20")
+			esc = "%20"
 		case '{':
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
 				return "", macroError(s, i, "unterminated macro")
 			}
-			if err := expandOne(&b, s[i+1:i+end], env, explain); err != nil {
+			if err := expandOne(&b, s[i+1:i+end], env, ev, explain); err != nil {
 				return "", macroError(s, i, err.Error())
 			}
 			i += end
 		default:
 			return "", macroError(s, i, "invalid escape after %")
+		}
+		if write {
+			b.WriteString(esc)
 		}
 	}
 	return b.String(), nil
@@ -101,7 +117,7 @@ func macroError(s string, i int, msg string) error {
 
 // expandOne expands the inside of one %{...}: macro-letter transformers
 // *delimiter.
-func expandOne(b *strings.Builder, m string, env *macroEnv, explain bool) error {
+func expandOne(b *strings.Builder, m string, env *macroEnv, ev *eval, explain bool) error {
 	if m == "" {
 		return macroSyntax("empty macro")
 	}
@@ -143,7 +159,7 @@ func expandOne(b *strings.Builder, m string, env *macroEnv, explain bool) error 
 	if env == nil {
 		return nil
 	}
-	v := env.value(lower)
+	v := env.value(lower, ev)
 	if keep > 0 || reverse || delims != "" {
 		v = transform(v, keep, reverse, delims)
 	}
@@ -154,7 +170,7 @@ func expandOne(b *strings.Builder, m string, env *macroEnv, explain bool) error 
 	return nil
 }
 
-func (env *macroEnv) value(letter byte) string {
+func (env *macroEnv) value(letter byte, ev *eval) string {
 	switch letter {
 	case 's':
 		return env.sender
@@ -175,8 +191,8 @@ func (env *macroEnv) value(letter byte) string {
 		return "ip6"
 	case 'p':
 		switch {
-		case env.ev != nil:
-			return env.ev.validatedName()
+		case ev != nil:
+			return ev.validatedName()
 		case env.validated != nil:
 			return env.validated()
 		}
@@ -221,7 +237,8 @@ func transform(v string, keep int, reverse bool, delims string) string {
 	if delims == "" {
 		delims = "."
 	}
-	parts := splitAny(v, delims)
+	var buf [16]string
+	parts := splitAny(buf[:0], v, delims)
 	if reverse {
 		for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
 			parts[i], parts[j] = parts[j], parts[i]
@@ -233,8 +250,8 @@ func transform(v string, keep int, reverse bool, delims string) string {
 	return strings.Join(parts, ".")
 }
 
-func splitAny(v, delims string) []string {
-	var parts []string
+// splitAny appends the parts of v, split at any byte of delims, to parts.
+func splitAny(parts []string, v, delims string) []string {
 	start := 0
 	for i := 0; i < len(v); i++ {
 		if strings.IndexByte(delims, v[i]) >= 0 {

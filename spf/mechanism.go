@@ -66,19 +66,18 @@ func tempErr(err error) *evalResult {
 
 // include maps the included result per section 5.2.
 func (e *eval) include(target string) (bool, *evalResult) {
-	r := e.checkHost(target, false)
-	switch r.result {
+	switch r := e.checkHost(target, false); r.result {
 	case Pass:
 		return true, nil
 	case Fail, SoftFail, Neutral:
 		return false, nil
-	case TempError:
-		return false, &r
 	case None:
-		r = permErr(fmt.Errorf("%w: include:%s", ErrNoRecord, target))
-		return false, &r
+		p := permErr(fmt.Errorf("%w: include:%s", ErrNoRecord, target))
+		return false, &p
+	default: // temperror, permerror
+		p := r
+		return false, &p
 	}
-	return false, &r
 }
 
 // matchA looks up the client's address family at target and compares with
@@ -253,16 +252,26 @@ type memoEntry struct {
 // queries. A check makes few lookups (at most about 120, see
 // TestQueriesBounded), so a slice scanned linearly beats a map.
 func (e *eval) memoized(kind memoKind, name string, q func() memoEntry) *memoEntry {
-	for i := range e.memo {
+	for i := range e.nmemo {
 		if m := &e.memo[i]; m.kind == kind && m.name == name {
+			return m
+		}
+	}
+	for i := range e.memoMore {
+		if m := &e.memoMore[i]; m.kind == kind && m.name == name {
 			return m
 		}
 	}
 	e.queries++
 	m := q()
 	m.kind, m.name = kind, name
-	e.memo = append(e.memo, m)
-	return &e.memo[len(e.memo)-1]
+	if e.nmemo < len(e.memo) {
+		e.memo[e.nmemo] = m
+		e.nmemo++
+		return &e.memo[e.nmemo-1]
+	}
+	e.memoMore = append(e.memoMore, m)
+	return &e.memoMore[len(e.memoMore)-1]
 }
 
 func (e *eval) lookupTXT(name string) ([]string, error) {

@@ -1,0 +1,110 @@
+package spf
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+type ctxKey struct{}
+
+// The lazy deadline context behaves like context.WithDeadline: compared
+// side by side on the same parent and deadline.
+func TestDeadlineCtxLikeWithDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		d          time.Duration
+		askDone    bool
+		cancelPrnt bool
+	}{
+		{"future, Err only", time.Hour, false, false},
+		{"future, Done", time.Hour, true, false},
+		{"past, Err only", -time.Second, false, false},
+		{"past, Done", -time.Second, true, false},
+		{"parent cancelled, Err only", time.Hour, false, true},
+		{"parent cancelled, Done", time.Hour, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parent, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, "v"))
+			defer cancel()
+			d := time.Now().Add(tc.d)
+			ref, refCancel := context.WithDeadline(parent, d)
+			defer refCancel()
+			lazy := withDeadline(parent, d)
+			require.NotNil(t, lazy)
+			defer lazy.release()
+			if tc.askDone {
+				lazy.Done()
+			}
+			if tc.cancelPrnt {
+				cancel()
+				<-ref.Done()
+				if tc.askDone {
+					<-lazy.Done()
+				}
+			}
+			if tc.d < 0 {
+				<-ref.Done()
+			}
+			require.Equal(t, ref.Err(), lazy.Err())
+			gotD, ok := lazy.Deadline()
+			require.True(t, ok)
+			require.Equal(t, d, gotD)
+			require.Equal(t, "v", lazy.Value(ctxKey{}))
+			if ref.Err() != nil {
+				select {
+				case <-lazy.Done():
+				case <-time.After(5 * time.Second):
+					t.Fatal("Done not closed")
+				}
+			}
+		})
+	}
+}
+
+func TestDeadlineCtxFires(t *testing.T) {
+	lazy := withDeadline(context.Background(), time.Now().Add(20*time.Millisecond))
+	defer lazy.release()
+	require.NoError(t, lazy.Err())
+	child, cancel := context.WithCancel(lazy)
+	defer cancel()
+	fired := make(chan struct{})
+	stop := context.AfterFunc(lazy, func() { close(fired) })
+	defer stop()
+	<-child.Done()
+	<-fired
+	require.True(t, errors.Is(lazy.Err(), context.DeadlineExceeded))
+	require.True(t, errors.Is(child.Err(), context.DeadlineExceeded))
+}
+
+// An earlier parent deadline is used as is.
+func TestDeadlineCtxParentSooner(t *testing.T) {
+	parent, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	require.Nil(t, withDeadline(parent, time.Now().Add(time.Hour)))
+	var nilCtx *deadlineCtx
+	nilCtx.release() // no panic
+}
+
+// Done, Err and Value from several goroutines (run with -race).
+func TestDeadlineCtxConcurrent(t *testing.T) {
+	lazy := withDeadline(context.Background(), time.Now().Add(10*time.Millisecond))
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			if i%2 == 0 {
+				<-lazy.Done()
+			}
+			for lazy.Err() == nil {
+				time.Sleep(time.Millisecond)
+			}
+			_ = lazy.Value(ctxKey{})
+		})
+	}
+	wg.Wait()
+	lazy.release()
+}
