@@ -165,6 +165,56 @@ type headerReader struct {
 	warns     mime.Warnings
 	seenLF    bool
 	seen8bit  bool
+
+	// The lines and Fields of a header are carved out of a few shared
+	// blocks rather than allocated one by one. Each Field's raw is
+	// capacity-limited, so that appending to it copies.
+	arena    []byte  // the current block of line bytes
+	lastLine int     // offset in arena of the last line kept
+	slab     []Field // the current block of Fields
+}
+
+// arenaBlock is the size of the first block of line bytes; later blocks
+// double, up to arenaMaxBlock, or hold one longer line.
+const arenaBlock, arenaMaxBlock = 512, 16 << 10
+
+// keep copies a line into the arena and returns the copy.
+func (hr *headerReader) keep(b []byte) []byte {
+	if cap(hr.arena)-len(hr.arena) < len(b) {
+		size := min(max(2*cap(hr.arena), arenaBlock), arenaMaxBlock)
+		if hr.arena == nil {
+			// The first block fits the whole header when it is buffered.
+			buf, _ := hr.r.Peek(hr.r.Buffered())
+			if i := bytes.Index(buf, []byte("\n\r\n")); i >= 0 {
+				size = min(len(b)+i+3, arenaMaxBlock)
+			}
+		}
+		hr.arena = make([]byte, 0, max(size, len(b)))
+	}
+	hr.lastLine = len(hr.arena)
+	hr.arena = append(hr.arena, b...)
+	return hr.arena[hr.lastLine:len(hr.arena):len(hr.arena)]
+}
+
+// extend appends the line ln, just returned by keep, to the raw bytes of
+// f. When f.raw ends where ln begins in the arena, the slice grows in
+// place.
+func (hr *headerReader) extend(f *Field, ln []byte) {
+	if start := hr.lastLine - len(f.raw); start >= 0 && len(f.raw) > 0 && len(ln) > 0 &&
+		&hr.arena[start] == &f.raw[0] && &hr.arena[hr.lastLine] == &ln[0] {
+		f.raw = hr.arena[start:len(hr.arena):len(hr.arena)]
+		return
+	}
+	f.raw = append(f.raw, ln...)
+}
+
+// field returns a new Field from the slab.
+func (hr *headerReader) field(name string, raw []byte, col int) *Field {
+	if len(hr.slab) == cap(hr.slab) {
+		hr.slab = make([]Field, 0, min(max(2*cap(hr.slab), 8), 64))
+	}
+	hr.slab = append(hr.slab, Field{name: name, raw: raw, col: col})
+	return &hr.slab[len(hr.slab)-1]
 }
 
 func (hr *headerReader) warn(code mime.WarningCode, off int, detail string) {
@@ -186,9 +236,9 @@ func (hr *headerReader) line() ([]byte, error) {
 			continue
 		}
 		if buf == nil {
-			buf = append([]byte(nil), frag...)
+			buf = hr.keep(frag)
 		} else {
-			buf = append(buf, frag...)
+			buf = hr.keep(append(buf, frag...))
 		}
 		if err != nil && !(errors.Is(err, io.EOF) && len(buf) > 0) {
 			return buf, err
@@ -250,12 +300,11 @@ func (hr *headerReader) read() error {
 				}
 			}
 			if n := len(hr.h.fields); n > 0 {
-				f := hr.h.fields[n-1]
-				f.raw = append(f.raw, ln...)
+				hr.extend(hr.h.fields[n-1], ln)
 				continue
 			}
 			hr.warn(WarnOrphanContinuation, off, "")
-			if err := hr.add(&Field{raw: ln, col: -1}); err != nil {
+			if err := hr.add(hr.field("", ln, -1)); err != nil {
 				return err
 			}
 			continue
@@ -304,6 +353,9 @@ func (hr *headerReader) add(f *Field) error {
 	if len(hr.h.fields) >= hr.maxFields {
 		return &mime.LimitError{Limit: "MaxFields", Max: int64(hr.maxFields)}
 	}
+	if hr.h.fields == nil {
+		hr.h.fields = make([]*Field, 0, 8)
+	}
 	hr.h.fields = append(hr.h.fields, f)
 	return nil
 }
@@ -341,18 +393,18 @@ func (hr *headerReader) newField(ln []byte, off int) *Field {
 	col := bytes.IndexByte(ln, ':')
 	if col <= 0 {
 		hr.warn(WarnNoColon, off, "")
-		return &Field{raw: ln, col: -1}
+		return hr.field("", ln, -1)
 	}
 	name := ln[:col]
 	trimmed := bytes.TrimRight(name, " \t")
 	if len(trimmed) == 0 {
 		hr.warn(WarnNoColon, off, "")
-		return &Field{raw: ln, col: -1}
+		return hr.field("", ln, -1)
 	}
 	for _, c := range trimmed {
 		if c <= ' ' || c >= 0x7f {
 			hr.warn(WarnNoColon, off, "invalid field name")
-			return &Field{raw: ln, col: -1}
+			return hr.field("", ln, -1)
 		}
 	}
 	if len(trimmed) != len(name) {
@@ -360,7 +412,39 @@ func (hr *headerReader) newField(ln []byte, off int) *Field {
 		// colon; we accept it and report it.
 		hr.warn(WarnBadFieldName, off, "whitespace before colon")
 	}
-	return &Field{name: string(trimmed), raw: ln, col: col}
+	return hr.field(fieldName(trimmed), ln, col)
+}
+
+// fieldName returns b as a string, without allocating for the common
+// names spelled the usual way.
+func fieldName(b []byte) string {
+	switch string(b) {
+	case "Content-Type":
+		return "Content-Type"
+	case "Content-Transfer-Encoding":
+		return "Content-Transfer-Encoding"
+	case "Content-Disposition":
+		return "Content-Disposition"
+	case "Content-ID":
+		return "Content-ID"
+	case "MIME-Version":
+		return "MIME-Version"
+	case "Date":
+		return "Date"
+	case "From":
+		return "From"
+	case "To":
+		return "To"
+	case "Cc":
+		return "Cc"
+	case "Subject":
+		return "Subject"
+	case "Message-ID":
+		return "Message-ID"
+	case "Received":
+		return "Received"
+	}
+	return string(b)
 }
 
 // MboxFrom returns the mbox "From " line that preceded the header, if any.

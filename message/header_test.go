@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -226,5 +227,32 @@ func TestReadHeaderFromSpaceRegression(t *testing.T) {
 		require.ErrorAs(t, err, &ws)
 		require.True(t, ws.Has(WarnNoHeader))
 		require.Empty(t, h.Bytes())
+	}
+}
+
+// Fields share blocks of memory: reading many folded fields across block
+// edges, with a tiny and a large read buffer, keeps every field's bytes,
+// and changing one field leaves its neighbours alone.
+func TestReadHeaderSharedBlocks(t *testing.T) {
+	var in bytes.Buffer
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&in, "X-Field-%d: %s\r\n", i, strings.Repeat("v", i%97))
+		if i%3 == 0 {
+			fmt.Fprintf(&in, "\t%s\r\n", strings.Repeat("c", i%200))
+		}
+	}
+	in.WriteString("\r\nbody")
+	for _, size := range []int{16, 64 << 10} {
+		br := bufio.NewReaderSize(bytes.NewReader(in.Bytes()), size)
+		h, err := ReadHeader(br, nil)
+		require.NoError(t, err)
+		require.Equal(t, 3000, h.Len())
+		want := in.Bytes()[:in.Len()-len("body")]
+		require.Equal(t, string(want), string(h.Bytes()))
+		h.Set("X-Field-7", "changed")
+		h.Add("X-New", "added")
+		require.Equal(t, "changed", h.Get("X-Field-7"))
+		require.Equal(t, strings.Repeat("v", 8), h.Get("X-Field-8"))
+		require.Equal(t, strings.Repeat("v", 6)+"\t"+strings.Repeat("c", 6), h.Get("X-Field-6"))
 	}
 }

@@ -142,6 +142,9 @@ func (w *Walker) top() (*Entity, error) {
 }
 
 func (e *Entity) headerErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	var le *mime.LimitError
 	if errors.As(err, &le) {
 		return err
