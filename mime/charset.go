@@ -416,7 +416,7 @@ func NewCharsetReader(charset string, r io.Reader, lookup CharsetLookup) (io.Rea
 		return transform.NewReader(r, unicode.UTF8.NewDecoder()), nil
 	}
 	if e == japanese.ISO2022JP {
-		return transform.NewReader(r, newISO2022JPDecoder()), nil
+		return newJISReader(r), nil
 	}
 	return transform.NewReader(r, e.NewDecoder()), nil
 }

@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"io"
 	"sync"
 	"unicode/utf8"
 
@@ -224,4 +225,68 @@ func (d *jisDecoder) kanji(dst, src []byte, atEOF bool) (n, m, status int) {
 		m += 2
 	}
 	return n, m, jisStop
+}
+
+// jisReader decodes ISO-2022-JP from r into the caller's buffer; it does
+// what transform.NewReader(r, newISO2022JPDecoder()) does without the
+// second buffer and copy.
+type jisReader struct {
+	r     io.Reader
+	d     jisDecoder
+	buf   []byte // input not yet decoded is buf[s:e]
+	s, e  int
+	err   error   // the first error of r
+	small [8]byte // output for a p shorter than a rune
+	o, ol int     // small[o:ol] is not yet returned
+}
+
+func newJISReader(r io.Reader) *jisReader {
+	return &jisReader{r: r, buf: make([]byte, 4096)}
+}
+
+// Read implements io.Reader.
+func (j *jisReader) Read(p []byte) (int, error) {
+	if j.o < j.ol {
+		n := copy(p, j.small[j.o:j.ol])
+		j.o += n
+		return n, nil
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for tries := 0; ; {
+		if j.s < j.e || j.err != nil {
+			dst := p
+			if len(p) < utf8.UTFMax {
+				dst = j.small[:]
+			}
+			nDst, nSrc, _ := j.d.Transform(dst, j.buf[j.s:j.e], j.err == io.EOF)
+			j.s += nSrc
+			if nDst > 0 {
+				if len(p) < utf8.UTFMax {
+					j.o, j.ol = copy(p, j.small[:nDst]), nDst
+					return j.o, nil
+				}
+				return nDst, nil
+			}
+			// Nothing written: the input is used up, or too short to
+			// decide (dst always has room for one rune).
+			if j.err != nil && (j.s == j.e || j.err != io.EOF) {
+				return 0, j.err
+			}
+		}
+		if j.s > 0 {
+			j.e = copy(j.buf, j.buf[j.s:j.e])
+			j.s = 0
+		}
+		n, err := j.r.Read(j.buf[j.e:])
+		j.e += n
+		if err != nil {
+			j.err = err
+		} else if n == 0 {
+			if tries++; tries >= 100 {
+				return 0, io.ErrNoProgress
+			}
+		}
+	}
 }

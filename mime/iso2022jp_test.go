@@ -2,8 +2,11 @@ package mime
 
 import (
 	"bytes"
+	"errors"
 	"io"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
@@ -47,9 +50,9 @@ func TestISO2022JPDecode(t *testing.T) {
 	}
 }
 
-// FuzzISO2022JPDecoder compares the ISO-2022-JP decoder with x/text's on
-// arbitrary input, split into arbitrary chunks and read through small
-// output buffers.
+// FuzzISO2022JPDecoder compares the ISO-2022-JP decoder and its reader
+// with x/text's decoder on arbitrary input, split into arbitrary chunks and
+// read through small output buffers.
 func FuzzISO2022JPDecoder(f *testing.F) {
 	f.Add([]byte("\x1b$B;3EDMM!\"\x1b(B abc\r\n\x1b$B$N\n$N"), []byte{3, 1, 7}, uint8(5))
 	f.Add([]byte("\x1b$(D\"/\x1b(I12\x1b$@!!\x1b("), []byte{1}, uint8(1))
@@ -64,7 +67,7 @@ func FuzzISO2022JPDecoder(f *testing.F) {
 		if len(sizes) > 0 {
 			src = &chunkReader{r: src, sizes: sizes}
 		}
-		r := transform.NewReader(src, newISO2022JPDecoder())
+		r := newJISReader(src)
 		var b []byte
 		buf := make([]byte, int(out)%17+1)
 		for {
@@ -125,3 +128,23 @@ func TestISO2022JPSmallBuffers(t *testing.T) {
 		}
 	}
 }
+
+func TestJISReaderContract(t *testing.T) {
+	in := "ab\x1b$B;3EDMM!\"\x1b(B x\r\n\x1b(I12\x1b(B"
+	want, err := japanese.ISO2022JP.NewDecoder().String(in)
+	require.NoError(t, err)
+	require.NoError(t, iotest.TestReader(newJISReader(strings.NewReader(in)), []byte(want)))
+	// An error of the source comes after the decoded bytes.
+	boom := errors.New("boom")
+	r := newJISReader(io.MultiReader(strings.NewReader(in), iotest.ErrReader(boom)))
+	got, err := io.ReadAll(r)
+	require.ErrorIs(t, err, boom)
+	require.Equal(t, want, string(got))
+	// A source that never makes progress.
+	_, err = newJISReader(zeroReader{}).Read(make([]byte, 8))
+	require.ErrorIs(t, err, io.ErrNoProgress)
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read([]byte) (int, error) { return 0, nil }
