@@ -114,6 +114,14 @@ func (t *timeoutConn) setPhase(timeout, total time.Duration, idle bool) {
 	t.mu.Unlock()
 }
 
+// setIdle marks whether the connection waits between transactions, without
+// starting a new phase.
+func (t *timeoutConn) setIdle(idle bool) {
+	t.mu.Lock()
+	t.idle = idle
+	t.mu.Unlock()
+}
+
 // conn is the state machine of one connection.
 type conn struct {
 	srv    *Server
@@ -139,6 +147,7 @@ type conn struct {
 	from       envelope.Path
 	rcpts      []envelope.Path
 	bdat       *bdatState
+	result     [1]error // runData's result outside LMTP, reused
 	copyBuf    []byte
 
 	// per-message readers, reused
@@ -294,14 +303,17 @@ func (c *conn) finish() {
 func (c *conn) next() bool {
 	s := c.srv
 	c.returnDataReader(false)
-	if !smtpwire.HasLine(c.br) {
-		if c.flush() != nil {
-			return false
-		}
+	hasLine := smtpwire.HasLine(c.br)
+	if !hasLine && c.flush() != nil {
+		return false
 	}
 	idle := !c.inTx && c.br.Buffered() == 0
 	cmdTimeout := orDur(s.CommandTimeout, DefaultCommandTimeout)
-	c.tc.setPhase(cmdTimeout, cmdTimeout, idle)
+	if !hasLine {
+		// A command that is already buffered is read without waiting:
+		// only a read that may block starts a new command phase.
+		c.tc.setPhase(cmdTimeout, cmdTimeout, idle)
+	}
 	if idle && s.closing.Load() {
 		c.reply(errShutdown)
 		c.flush()
@@ -310,7 +322,7 @@ func (c *conn) next() bool {
 	// Read up to the AUTH bound (RFC 4954 section 4: 12288 octets), then
 	// hold other commands to MaxLineLength.
 	line, err := smtpwire.ReadLine(c.br, max(s.maxLine(), maxAuthLine))
-	c.tc.setPhase(cmdTimeout, cmdTimeout, false)
+	c.tc.setIdle(false) // a command that reads more (AUTH, DATA, BDAT) sets its own phase
 	if err != nil {
 		return c.readFailed(err)
 	}

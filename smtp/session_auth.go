@@ -116,6 +116,8 @@ func (c *conn) runAuth(mech auth.ServerMechanism, resp []byte) (auth.Identity, e
 		if c.flush() != nil {
 			return auth.Identity{}, nil, false
 		}
+		cmdTimeout := orDur(c.srv.CommandTimeout, DefaultCommandTimeout)
+		c.tc.setPhase(cmdTimeout, cmdTimeout, false) // each response line is timed like a command
 		line, rerr := smtpwire.ReadLine(c.br, maxAuthLine)
 		if rerr != nil {
 			if errors.Is(rerr, smtpwire.ErrLineTooLong) {

@@ -129,7 +129,12 @@ func (c *conn) runData(r io.Reader) []error {
 	if c.srv.Mode == ModeLMTP {
 		n = len(c.rcpts)
 	}
-	results := make([]error, n)
+	results := c.result[:0:1] // one result outside LMTP: no allocation
+	if n > 1 {
+		results = make([]error, 0, n)
+	}
+	results = results[:n]
+	clear(results)
 	err := c.call(func() error {
 		if ls, ok := c.sess.(LMTPSession); ok && c.srv.Mode == ModeLMTP {
 			sc := &statusCollector{rcpts: c.rcpts, status: results, set: make([]bool, n)}
@@ -347,17 +352,18 @@ func (h *eofHook) Read(p []byte) (int, error) {
 // finish well within watchDelay, and then cost no goroutine at all.)
 //
 // The connection's timer is not re-armed for every message: once pending,
-// it stays so, and when it fires for a message that ended less than
-// watchDelay ago it is re-armed for the rest of the delay. A busy connection
-// thus moves its timer at most once per watchDelay, and an idle one not at
-// all.
+// it stays so, and when it fires for a later message than the one it was
+// set for, it is re-armed once more. The watch thus starts between one and
+// two watchDelays after the end of a message; a busy connection moves its
+// timer at most once per watchDelay, and an idle one not at all.
 type peerWatch struct {
 	c       *conn
 	mu      sync.Mutex
 	cancel  context.CancelFunc
 	timer   *time.Timer // reused by the connection's messages
 	pending bool        // timer is running
-	eof     time.Time   // when the current message ended
+	seq     uint64      // messages that reached their end so far
+	timed   uint64      // the message the pending timer was set for
 	armed   bool
 	started bool
 	stopped bool
@@ -381,20 +387,21 @@ func (w *peerWatch) start() {
 		return
 	}
 	w.armed = true
-	w.eof = time.Now()
-	w.arm(watchDelay)
+	w.seq++
+	w.arm()
 }
 
-// arm starts the timer unless it is already pending; w.mu must be held.
-func (w *peerWatch) arm(d time.Duration) {
+// arm starts the timer for the current message unless it is already
+// pending; w.mu must be held.
+func (w *peerWatch) arm() {
 	if w.pending {
 		return
 	}
-	w.pending = true
+	w.pending, w.timed = true, w.seq
 	if w.timer == nil {
-		w.timer = time.AfterFunc(d, w.fire)
+		w.timer = time.AfterFunc(watchDelay, w.fire)
 	} else {
-		w.timer.Reset(d)
+		w.timer.Reset(watchDelay)
 	}
 }
 
@@ -406,8 +413,8 @@ func (w *peerWatch) fire() {
 	if w.stopped || !w.armed || w.started {
 		return
 	}
-	if left := watchDelay - time.Since(w.eof); left > 0 {
-		w.arm(left) // a later message than the one the timer was set for
+	if w.timed != w.seq {
+		w.arm() // a later message than the one the timer was set for
 		return
 	}
 	w.started = true
