@@ -229,12 +229,13 @@ func (w *warnReader) Read(p []byte) (int, error) {
 
 // countReader counts bytes and line feeds and reports the end of a body.
 type countReader struct {
-	r    io.Reader
-	n    int64
-	lf   int64
-	last byte
-	eof  bool
-	end  func(*countReader)
+	r         io.Reader
+	n         int64
+	lf        int64
+	last      byte
+	eof       bool
+	bytesOnly bool // count bytes, not lines
+	end       func(*countReader)
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
@@ -257,6 +258,9 @@ func (c *countReader) add(b []byte) {
 		return
 	}
 	c.n += int64(len(b))
+	if c.bytesOnly {
+		return
+	}
 	c.lf += int64(bytes.Count(b, nl))
 	c.last = b[len(b)-1]
 }

@@ -117,7 +117,7 @@ func (w *Walker) next() (*Entity, error) {
 }
 
 func (w *Walker) top() (*Entity, error) {
-	cnt := &countReader{r: w.src}
+	cnt := &countReader{r: w.src, bytesOnly: true}
 	size := bufioSize
 	if l, ok := w.src.(interface{ Len() int }); ok && l.Len()+16 < size {
 		size = max(l.Len()+16, 1024)
@@ -258,7 +258,7 @@ func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) 
 		f := &frame{e: e, src: cnt, raw: cnt, base: e.BodyOffset}
 		if !identityCTE(e.TransferEncoding) {
 			d, _ := mime.NewTransferDecoder(e.TransferEncoding, cnt)
-			f.src, f.base = &countReader{r: d}, 0
+			f.src, f.base = &countReader{r: d, bytesOnly: true}, 0
 		}
 		w.stack = append(w.stack, f)
 	default:

@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"encoding/binary"
 	"io"
 	"sync"
 	"unicode/utf8"
@@ -18,9 +19,17 @@ import (
 // jisTableSize is the number of two-byte codes of a 94×94 JIS table.
 const jisTableSize = 94 * 94
 
-// jisTable maps a two-byte JIS code (94×94 index) to its rune, U+FFFD for
-// codes that x/text does not map.
-type jisTable [jisTableSize]uint16
+// jisTable maps a two-byte JIS code (94×94 index) to the UTF-8 encoding of
+// its rune, U+FFFD for codes that x/text does not map: the bytes in the low
+// three bytes, first byte lowest, and the length in the top byte.
+type jisTable [jisTableSize]uint32
+
+// jisUTF8 packs the UTF-8 encoding of r (at most three bytes) as in jisTable.
+func jisUTF8(r rune) uint32 {
+	var b [4]byte
+	n := utf8.EncodeRune(b[:], r)
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(n)<<24
+}
 
 // jis0208Table and jis0212Table decode every code of JIS X 0208 and JIS X
 // 0212 through x/text once; they are immutable after that.
@@ -44,10 +53,10 @@ func buildJISTable(esc string) *jisTable {
 	t := new(jisTable)
 	for i := range t {
 		r, size := utf8.DecodeRune(out)
-		if r > 0xFFFF || size == 0 {
+		if size == 0 || size > 3 {
 			panic("mime: building the JIS table: unexpected rune")
 		}
-		t[i] = uint16(r)
+		t[i] = jisUTF8(r)
 		out = out[size:]
 	}
 	if len(out) != 0 {
@@ -204,24 +213,22 @@ func (d *jisDecoder) kanji(dst, src []byte, atEOF bool) (n, m, status int) {
 			return n, m, jisShortSrc
 		}
 		// The same index arithmetic as x/text: bytes wrap around.
-		r := rune(utf8.RuneError)
+		v := uint32(0xEF | 0xBF<<8 | 0xBD<<16 | 3<<24) // U+FFFD
 		if i := int(c0-0x21)*94 + int(src[m+1]-0x21); i < jisTableSize {
-			r = rune(t[i])
+			v = t[i]
 		}
-		if r >= 0x800 {
-			if n+3 > len(dst) {
-				return n, m, jisShortDst
-			}
-			dst[n] = byte(0xE0 | r>>12)
-			dst[n+1] = byte(0x80 | r>>6&0x3F)
-			dst[n+2] = byte(0x80 | r&0x3F)
-			n += 3
+		size := int(v >> 24)
+		if n+size > len(dst) {
+			return n, m, jisShortDst
+		}
+		if n+4 <= len(dst) {
+			binary.LittleEndian.PutUint32(dst[n:], v&0xFFFFFF) // dst beyond n+size is scratch
 		} else {
-			if n+utf8.RuneLen(r) > len(dst) {
-				return n, m, jisShortDst
+			for k := 0; k < size; k++ {
+				dst[n+k] = byte(v >> (8 * k))
 			}
-			n += utf8.EncodeRune(dst[n:], r)
 		}
+		n += size
 		m += 2
 	}
 	return n, m, jisStop
