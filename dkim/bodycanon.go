@@ -10,7 +10,7 @@ import (
 // (l=, section 3.5). It keeps O(1) state and never buffers the body.
 //
 // Complete lines take a fast path ([bodyCanon.lines]): a vector scan
-// ([scanPairs]) finds the few byte pairs that canonicalization may change,
+// ([pairScanner]) finds the few byte pairs that canonicalization may change,
 // and the runs between them are hashed straight from the caller's buffer.
 // Partial lines at the edges of a Write take the byte-level path (content,
 // text, endLine), which carries state from one Write to the next.
@@ -28,16 +28,25 @@ type bodyCanon struct {
 	midLine bool // the current line has content
 	empties int  // empty lines held back
 
-	small [smallBuf]byte // coalesces short pieces into fewer hash writes
-	n     int            // bytes used in small
+	buf   []byte         // canonical bytes not yet hashed
+	small [smallBuf]byte // buf's first storage, enough for small bodies
 }
 
-// smallBuf is the size of the buffer for short pieces; longer pieces are
-// hashed in place.
-const smallBuf = 256
+const (
+	// smallBuf is the buffer for small bodies; once a body passes
+	// bigAfter bytes, the buffer grows to bigBuf. Pieces shorter than half
+	// the buffer are copied into it, so that SHA-256 gets few long writes
+	// (each write costs a partial block and a call); longer pieces are
+	// hashed in place.
+	smallBuf = 256
+	bigAfter = 64 << 10
+	bigBuf   = 16 << 10
+)
 
 func newBodyCanon(h hash.Hash, c Canonicalization, limit int64) *bodyCanon {
-	return &bodyCanon{h: h, relaxed: c == Relaxed, limit: limit}
+	b := &bodyCanon{h: h, relaxed: c == Relaxed, limit: limit}
+	b.buf = b.small[:0]
+	return b
 }
 
 // Write accepts body bytes in any chunking.
@@ -74,25 +83,25 @@ func (b *bodyCanon) Write(p []byte) (int, error) {
 
 // lines canonicalizes the complete lines at the start of p, when no state
 // is carried from an earlier write, and returns the rest (a partial line).
-// Runs of input between the pairs that [scanPairs] reports are canonical
+// Runs of input between the pairs that [pairScanner] reports are canonical
 // as they stand and are emitted without being copied.
 func (b *bodyCanon) lines(p []byte) []byte {
 	end := bytes.LastIndexByte(p, '\n') + 1
 	r := p[:end] // complete lines; r ends in LF
 	run, pos := 0, 0
+	s := pairScanner{p: r, relaxed: b.relaxed}
 	if len(r) > 0 && r[0] == '\n' {
-		// A bare LF at the start: an empty line (scanPairs looks at
+		// A bare LF at the start: an empty line (the scanner looks at
 		// pairs, so it cannot see this one).
 		// The pair at 0 starts with that LF and is scanned as usual.
 		b.emit(crlf)
 		run = 1
 	}
 	for {
-		j := scanPairs(r[pos:], b.relaxed)
+		j := s.next(pos)
 		if j < 0 {
 			break
 		}
-		j += pos
 		x := r[j]
 		if !b.relaxed || x != ' ' && x != '\t' {
 			// A bare LF at j+1 ends the line.
@@ -262,8 +271,7 @@ func (b *bodyCanon) close() {
 	b.flush()
 }
 
-// out hashes canonical bytes, up to the l= limit. Short pieces are
-// gathered in a small buffer; long ones go to the hash in place.
+// out hashes canonical bytes, up to the l= limit, through buf.
 func (b *bodyCanon) out(p []byte) {
 	b.total += int64(len(p))
 	if b.limit >= 0 {
@@ -276,22 +284,23 @@ func (b *bodyCanon) out(p []byte) {
 		}
 	}
 	b.hashed += int64(len(p))
-	if b.n+len(p) <= len(b.small) {
-		b.n += copy(b.small[b.n:], p)
-		return
+	if len(p) > cap(b.buf)-len(b.buf) {
+		b.flush()
+		if len(p) >= cap(b.buf)/2 {
+			b.h.Write(p)
+			return
+		}
 	}
-	b.flush()
-	if len(p) < len(b.small)/2 {
-		b.n = copy(b.small[:], p)
-		return
-	}
-	b.h.Write(p)
+	b.buf = append(b.buf, p...)
 }
 
-// flush hashes the gathered short pieces.
+// flush hashes buf, and grows it once the body is large.
 func (b *bodyCanon) flush() {
-	if b.n > 0 {
-		b.h.Write(b.small[:b.n])
-		b.n = 0
+	if len(b.buf) > 0 {
+		b.h.Write(b.buf)
+		b.buf = b.buf[:0]
+	}
+	if b.hashed > bigAfter && cap(b.buf) < bigBuf {
+		b.buf = make([]byte, 0, bigBuf)
 	}
 }

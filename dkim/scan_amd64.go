@@ -3,10 +3,10 @@ package dkim
 import "sync"
 
 // The vector scanner needs AVX2; without it (or on other architectures)
-// scanPairs is the pure-Go scanGeneric.
+// collectPairs is the pure-Go collectGeneric.
 
 //go:noescape
-func scanAVX2(p []byte, relaxed bool) int
+func collectAVX2(p []byte, relaxed bool, out *int32, max int) (n, next int)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
@@ -32,17 +32,21 @@ var hasAVX2 = sync.OnceValue(func() bool {
 	return ebx7&(1<<5) != 0
 })
 
-// scanPairs is [scanGeneric], 32 pairs at a time with AVX2 when the CPU
-// has it. The assembly returns the first suspect pair or the offset where
-// fewer than 33 bytes remain; the pure-Go loop confirms the former and
-// finishes the latter, so both give the same answer.
-func scanPairs(p []byte, relaxed bool) int {
-	i := 0
-	if len(p) >= 64 && hasAVX2() {
-		i = scanAVX2(p, relaxed)
+// collectPairs is [collectGeneric], 64 pairs at a time with AVX2 when the
+// CPU has it. The vector loop records candidates, a superset of the
+// suspect pairs that the caller filters with suspectPair; the last bytes
+// go through collectGeneric.
+func collectPairs(p []byte, relaxed bool, out []int32) (n, next int) {
+	if len(p) < 128 || len(out) < 64 || !hasAVX2() {
+		return collectGeneric(p, relaxed, out)
 	}
-	if j := scanGeneric(p[i:], relaxed); j >= 0 {
-		return i + j
+	n, next = collectAVX2(p, relaxed, &out[0], len(out))
+	if len(p)-next >= 65 || n == len(out) {
+		return n, next // stopped early: out is nearly full
 	}
-	return -1
+	m, rest := collectGeneric(p[next:], relaxed, out[n:])
+	for i := n; i < n+m; i++ {
+		out[i] += int32(next)
+	}
+	return n + m, next + rest
 }

@@ -2,5 +2,7 @@
 
 package dkim
 
-// scanPairs is [scanGeneric]; only amd64 has a vector version.
-func scanPairs(p []byte, relaxed bool) int { return scanGeneric(p, relaxed) }
+// collectPairs is [collectGeneric]; only amd64 has a vector version.
+func collectPairs(p []byte, relaxed bool, out []int32) (n, next int) {
+	return collectGeneric(p, relaxed, out)
+}
