@@ -59,9 +59,10 @@ type Client struct {
 	maxCNAME int
 	log      *slog.Logger
 	cache    *cache
-	udp      *dns.Client
 	tcp      *dns.Client
-	now      func() time.Time // time.Now; replaced in tests
+	udpAddrs map[string]*net.UDPAddr // parsed servers; read-only after New
+	bufs     sync.Pool               // *udpBuffer
+	now      func() time.Time        // time.Now; replaced in tests
 	mu       sync.Mutex
 	flights  map[cacheKey]*flight // exchanges in progress
 }
@@ -138,8 +139,8 @@ func New(opts *Options) (*Client, error) {
 		}
 		c.cache = newCache(size, maxTTL, maxNeg)
 	}
-	c.udp = &dns.Client{Net: "udp", UDPSize: c.udpSize, Timeout: c.timeout}
 	c.tcp = &dns.Client{Net: "tcp", Timeout: c.timeout}
+	c.udpAddrs = udpAddrs(c.servers)
 	return c, nil
 }
 
@@ -181,15 +182,25 @@ func readResolvConf(path string, log *slog.Logger) []string {
 // following CNAMEs. It returns the records and the AD bit, or an error under
 // the package's result convention. Use Lookup to see the AD bit, for DANE.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Result, error) {
+	res := new(Result)
+	if err := c.lookup(ctx, name, qtype, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// lookup is Lookup filling res, which the typed lookups keep on their stack.
+func (c *Client) lookup(ctx context.Context, name string, qtype uint16, res *Result) error {
 	fqdn := dns.Fqdn(escapeName(ascii.Lower(name)))
 	if _, ok := dns.IsDomainName(fqdn); !ok || len(fqdn) > 254 {
-		return nil, &net.DNSError{Err: "invalid domain name", Name: name, IsNotFound: true}
+		return &net.DNSError{Err: "invalid domain name", Name: name, IsNotFound: true}
 	}
-	res := &Result{Name: fqdn, AD: true, Cached: true}
-	var seen []string // names queried, to stop CNAME loops
+	*res = Result{Name: fqdn, AD: true, Cached: true}
+	var seenBuf [4]string
+	seen := seenBuf[:0] // names queried, to stop CNAME loops
 	for hop := 0; ; hop++ {
 		if slices.Contains(seen, res.Name) || hop > c.maxCNAME {
-			return nil, &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
+			return &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
 		}
 		seen = append(seen, res.Name)
 		e, err := c.query(ctx, res.Name, qtype)
@@ -198,21 +209,21 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Result
 			if errors.As(err, &de) {
 				cp := *de
 				cp.Name = name
-				return nil, &cp
+				return &cp
 			}
-			return nil, err
+			return err
 		}
 		res.AD = res.AD && e.ad
 		res.Cached = res.Cached && e.cached
 		if e.rcode == dns.RcodeNameError {
-			return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+			return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
 		}
 		target, records := followChain(res.Name, qtype, e.answer, c.maxCNAME)
 		if len(records) > 0 || target == res.Name {
 			// Records found, or NODATA at a name without a CNAME.
 			res.Name = target
 			res.Records = records
-			return res, nil
+			return nil
 		}
 		res.Name = target
 		// The resolver stopped at a CNAME: ask again for its target.

@@ -70,6 +70,9 @@ type flight struct {
 
 // copyErr gives each caller its own *net.DNSError, which Lookup edits.
 func copyErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	var de *net.DNSError
 	if errors.As(err, &de) {
 		cp := *de
@@ -125,40 +128,57 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 }
 
 // exchangeServer asks one server: UDP with EDNS0, TCP when truncated, and
-// without EDNS0 when the server rejects it.
+// without EDNS0 when the server rejects it. The attempt ends at the deadline
+// of ctx or after c.timeout, whichever comes first.
 func (c *Client) exchangeServer(ctx context.Context, server, name string, qtype uint16) (*dns.Msg, error) {
-	if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.timeout {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
+	deadline := time.Now().Add(c.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
 	}
 	edns := true
-	for _, cl := range []*dns.Client{c.udp, c.tcp} {
-		q := c.newQuery(name, qtype, edns)
-		m, err := c.roundTrip(ctx, cl, q, server)
-		if err != nil {
+	m, err := c.exchangeUDP(ctx, server, name, qtype, edns, deadline)
+	if err == nil && rejectsEDNS(m) {
+		// RFC 6891 section 7: a server that does not know EDNS0.
+		edns = false
+		m, err = c.exchangeUDP(ctx, server, name, qtype, edns, deadline)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.Truncated {
+		// RFC 7766 section 5: retry over TCP.
+		if m, err = c.exchangeTCP(ctx, server, name, qtype, edns, deadline); err != nil {
 			return nil, err
 		}
-		if edns && (m.Rcode == dns.RcodeFormatError || m.Rcode == dns.RcodeNotImplemented) && m.IsEdns0() == nil {
-			// RFC 6891 section 7: a server that does not know EDNS0.
-			edns = false
-			q = c.newQuery(name, qtype, false)
-			if m, err = c.roundTrip(ctx, cl, q, server); err != nil {
-				return nil, err
-			}
-		}
-		if m.Truncated && cl == c.udp {
-			continue
-		}
-		switch m.Rcode {
-		case dns.RcodeSuccess, dns.RcodeNameError:
-			return m, nil
-		default:
-			return nil, &net.DNSError{Err: "server answered " + dns.RcodeToString[m.Rcode],
-				Name: name, Server: server, IsTemporary: true}
+		if m.Truncated {
+			return nil, &net.DNSError{Err: "truncated answer over TCP", Name: name, Server: server, IsTemporary: true}
 		}
 	}
-	return nil, &net.DNSError{Err: "truncated answer over TCP", Name: name, Server: server, IsTemporary: true}
+	switch m.Rcode {
+	case dns.RcodeSuccess, dns.RcodeNameError:
+		return m, nil
+	default:
+		return nil, &net.DNSError{Err: "server answered " + dns.RcodeToString[m.Rcode],
+			Name: name, Server: server, IsTemporary: true}
+	}
+}
+
+// rejectsEDNS reports an answer to an EDNS0 query from a server that does
+// not know EDNS0 (RFC 6891 section 7).
+func rejectsEDNS(m *dns.Msg) bool {
+	return (m.Rcode == dns.RcodeFormatError || m.Rcode == dns.RcodeNotImplemented) && m.IsEdns0() == nil
+}
+
+// exchangeTCP is the TCP retry: a fresh connection through miekg/dns,
+// bounded by deadline and closed at once when ctx is cancelled.
+func (c *Client) exchangeTCP(ctx context.Context, server, name string, qtype uint16, edns bool, deadline time.Time) (*dns.Msg, error) {
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	m, err := c.roundTrip(ctx, c.tcp, c.newQuery(name, qtype, edns), server)
+	if err == nil && edns && rejectsEDNS(m) {
+		m, err = c.roundTrip(ctx, c.tcp, c.newQuery(name, qtype, false), server)
+	}
+	return m, err
 }
 
 func (c *Client) newQuery(name string, qtype uint16, edns bool) *dns.Msg {
@@ -189,12 +209,20 @@ func (c *Client) roundTrip(ctx context.Context, cl *dns.Client, q *dns.Msg, serv
 		}
 		return nil, err
 	}
-	if !m.Response || len(m.Question) != 1 || m.Question[0].Qtype != q.Question[0].Qtype ||
-		!strings.EqualFold(m.Question[0].Name, q.Question[0].Name) {
-		return nil, &net.DNSError{Err: "answer does not match the question",
-			Name: q.Question[0].Name, Server: server, IsTemporary: true}
+	if err := checkAnswer(m, q.Question[0].Name, q.Question[0].Qtype, server); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// checkAnswer checks that m answers the question (name, qtype).
+func checkAnswer(m *dns.Msg, name string, qtype uint16, server string) error {
+	if !m.Response || len(m.Question) != 1 || m.Question[0].Qtype != qtype ||
+		!strings.EqualFold(m.Question[0].Name, name) {
+		return &net.DNSError{Err: "answer does not match the question",
+			Name: name, Server: server, IsTemporary: true}
+	}
+	return nil
 }
 
 // ctxDone returns ctx.Err(), or context.DeadlineExceeded when the deadline

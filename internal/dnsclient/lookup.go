@@ -15,13 +15,17 @@ import (
 // LookupTXT returns the TXT records of name, each record's strings joined
 // without spaces (RFC 7208 section 3.3).
 func (c *Client) LookupTXT(ctx context.Context, name string) ([]string, error) {
-	res, err := c.Lookup(ctx, name, dns.TypeTXT)
-	if err != nil {
+	var res Result
+	if err := c.lookup(ctx, name, dns.TypeTXT, &res); err != nil {
 		return nil, err
 	}
 	out := make([]string, 0, len(res.Records))
 	for _, rr := range res.Records {
 		if t, ok := rr.(*dns.TXT); ok {
+			if len(t.Txt) == 1 && strings.IndexByte(t.Txt[0], '\\') < 0 {
+				out = append(out, t.Txt[0]) // nothing to join or unescape
+				continue
+			}
 			var b strings.Builder
 			for _, part := range t.Txt {
 				unescapeTXT(&b, part)
@@ -63,8 +67,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // LookupMX returns the MX records of name sorted by preference (stable for
 // equal preferences). Host names are fully qualified, with the final dot.
 func (c *Client) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
-	res, err := c.Lookup(ctx, name, dns.TypeMX)
-	if err != nil {
+	var res Result
+	if err := c.lookup(ctx, name, dns.TypeMX, &res); err != nil {
 		return nil, err
 	}
 	out := make([]*net.MX, 0, len(res.Records))
@@ -120,8 +124,8 @@ func (c *Client) LookupIP(ctx context.Context, network, name string) ([]netip.Ad
 }
 
 func (c *Client) lookupAddrs(ctx context.Context, name string, qtype uint16) ([]netip.Addr, error) {
-	res, err := c.Lookup(ctx, name, qtype)
-	if err != nil {
+	var res Result
+	if err := c.lookup(ctx, name, qtype, &res); err != nil {
 		return nil, err
 	}
 	out := make([]netip.Addr, 0, len(res.Records))
@@ -151,8 +155,8 @@ func (c *Client) LookupAddr(ctx context.Context, addr netip.Addr) ([]string, err
 	if err != nil {
 		return nil, &net.DNSError{Err: err.Error(), Name: addr.String()}
 	}
-	res, err := c.Lookup(ctx, rev, dns.TypePTR)
-	if err != nil {
+	var res Result
+	if err := c.lookup(ctx, rev, dns.TypePTR, &res); err != nil {
 		return nil, err
 	}
 	out := make([]string, 0, len(res.Records))
