@@ -205,8 +205,11 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 	e := &Entity{Parent: f.e, Depth: f.e.Depth + 1, InEncoded: f.e.InEncoded,
 		HeaderOffset: f.e.BodyOffset + p.HeaderOffset, BodyOffset: f.e.BodyOffset + p.BodyOffset}
 	w.hsrc.Reset(p.RawHeader)
-	if w.hbr == nil {
-		w.hbr = bufio.NewReaderSize(&w.hsrc, 4096)
+	// The buffer only needs to hold the header twice over (the first
+	// Peek is 128 bytes) for ReadHeader to behave as with a full-sized
+	// one, whose size it never exceeds.
+	if need := min(4096, max(128, 2*len(p.RawHeader)+16)); w.hbr == nil || w.hbr.Size() < need {
+		w.hbr = bufio.NewReaderSize(&w.hsrc, need)
 	} else {
 		w.hbr.Reset(&w.hsrc)
 	}

@@ -248,7 +248,7 @@ type jisReader struct {
 }
 
 func newJISReader(r io.Reader) *jisReader {
-	return &jisReader{r: r, buf: make([]byte, 4096)}
+	return &jisReader{r: r, buf: make([]byte, 2048)}
 }
 
 // Read implements io.Reader.

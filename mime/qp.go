@@ -44,16 +44,24 @@ type QPDecoder struct {
 	rp  int
 	wp  int
 	off int64 // input offset of buf[0]
-	err error
+	// maxBuf is the size to which buf may grow while one undecided
+	// construct fills it; 0 means len(buf).
+	maxBuf int
+	err    error
 	w   warnAgg
 	// known is how far a blank run at buf[rp] was already scanned when
 	// decode last asked for more input, so slow input stays linear.
 	known int
 }
 
+// qpBufSize is the size of the decoder's input buffer. The buffer starts at
+// half of it, which is enough for most bodies, and grows when an undecided
+// run of blanks fills it, so that results are those of a full-sized one.
+const qpBufSize = 8192
+
 // NewQPDecoder returns a lenient quoted-printable decoder reading from r.
 func NewQPDecoder(r io.Reader) *QPDecoder {
-	return &QPDecoder{r: r, buf: make([]byte, 8192)}
+	return &QPDecoder{r: r, buf: make([]byte, qpBufSize/2), maxBuf: qpBufSize}
 }
 
 // Warnings implements WarningReporter.
@@ -95,6 +103,10 @@ func (d *QPDecoder) fill() {
 		d.off += int64(d.rp)
 		d.wp -= d.rp
 		d.rp = 0
+	} else if d.wp == len(d.buf) && len(d.buf) < d.maxBuf {
+		nb := make([]byte, min(2*len(d.buf), d.maxBuf))
+		copy(nb, d.buf[:d.wp])
+		d.buf = nb
 	}
 	for tries := 0; d.err == nil && tries < 100; tries++ {
 		m, err := d.r.Read(d.buf[d.wp:])
@@ -118,7 +130,7 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 	eof := d.err != nil
 	// When a construct fills the whole buffer, undecidable input is taken
 	// literally so that a huge run of blanks cannot stall the decoder.
-	full := d.rp == 0 && d.wp == len(d.buf)
+	full := d.rp == 0 && d.wp == len(d.buf) && len(d.buf) >= d.maxBuf
 	i := 0
 	known := d.known
 	d.known = 0

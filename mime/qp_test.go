@@ -238,7 +238,7 @@ func FuzzQPDecode(f *testing.F) {
 		// fills it (QUIRK otherwise): buffer edges are everywhere.
 		if maxBlankRun(in) < 8 {
 			small := NewQPDecoder(bytes.NewReader(in))
-			small.buf = make([]byte, 16)
+			small.buf, small.maxBuf = make([]byte, 16), 0
 			got3, err := readBig(small)
 			if err != nil || !bytes.Equal(got, got3) {
 				t.Fatalf("small buffer changed the result: %q vs %q", got, got3)
@@ -312,7 +312,7 @@ func maxBlankRun(b []byte) int {
 // was kept, because the buffer was full of other text, not of blanks.
 func TestQPDecodeBlankAtFullBuffer(t *testing.T) {
 	d := NewQPDecoder(strings.NewReader("000000000000000 "))
-	d.buf = make([]byte, 16)
+	d.buf, d.maxBuf = make([]byte, 16), 0
 	got, err := readBig(d)
 	require.NoError(t, err)
 	require.Equal(t, "000000000000000", string(got))
@@ -339,7 +339,11 @@ func FuzzQPDecodeDifferential(f *testing.F) {
 		}
 		got, ref := NewQPDecoder(src1), newRefQPDecoder(src2)
 		if bufSize >= 8 {
-			got.buf, ref.buf = make([]byte, bufSize), make([]byte, bufSize)
+			// The buffer grows from half its size, or has a fixed size.
+			got.buf, got.maxBuf, ref.buf = make([]byte, bufSize/2), int(bufSize), make([]byte, bufSize)
+			if bufSize%2 == 1 {
+				got.buf, got.maxBuf = make([]byte, bufSize), 0
+			}
 		}
 		out1, w1, err1 := readQPWith(got, sizes)
 		out2, w2, err2 := readQPWith(ref, sizes)
@@ -347,4 +351,29 @@ func FuzzQPDecodeDifferential(f *testing.F) {
 		require.Equal(t, string(out2), string(out1))
 		require.Equal(t, w2, w1)
 	})
+}
+
+// The buffer grows from 4 KiB to 8 KiB while a run of blanks fills it;
+// results and warnings are those of the fixed 8 KiB buffer of the
+// reference decoder, for runs around both sizes.
+func TestQPDecodeBufferGrowth(t *testing.T) {
+	for _, n := range []int{4090, 4095, 4096, 4097, 8190, 8191, 8192, 8193, 9000} {
+		for _, tail := range []string{"x\r\n", "\r\n", "=\r\ny", "", "\r", "=4"} {
+			for _, blank := range []string{" ", "\t", "= "} {
+				in := "ab=3D" + strings.Repeat(blank, n/len(blank)) + tail + "end \r\n"
+				for _, chunk := range [][]byte{nil, {200, 13, 255}} {
+					var src1, src2 io.Reader = strings.NewReader(in), strings.NewReader(in)
+					if chunk != nil {
+						src1, src2 = &chunkReader{r: src1, sizes: chunk}, &chunkReader{r: src2, sizes: chunk}
+					}
+					out1, w1, err1 := readQPWith(NewQPDecoder(src1), chunk)
+					out2, w2, err2 := readQPWith(newRefQPDecoder(src2), chunk)
+					require.NoError(t, err1)
+					require.NoError(t, err2)
+					require.Equal(t, string(out2), string(out1), "n %d tail %q blank %q", n, tail, blank)
+					require.Equal(t, w2, w1)
+				}
+			}
+		}
+	}
 }
