@@ -48,7 +48,7 @@ type QPDecoder struct {
 	// construct fills it; 0 means len(buf).
 	maxBuf int
 	err    error
-	w   warnAgg
+	w      warnAgg
 	// known is how far a blank run at buf[rp] was already scanned when
 	// decode last asked for more input, so slow input stays linear.
 	known int
