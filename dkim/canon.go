@@ -30,25 +30,41 @@ type Field struct {
 // that are continuations, and lines without a colon, are kept as fields with
 // an empty name, so that they are never hashed but never lost either.
 func SplitHeader(hdr []byte) []Field {
-	var fields []Field
-	for len(hdr) > 0 {
-		end := lineEnd(hdr)
+	// One string for all the names, and the fields counted first, so
+	// that splitting costs two allocations.
+	hs := string(hdr)
+	fields := make([]Field, 0, countFields(hdr))
+	for off := 0; off < len(hdr); {
+		end := off + lineEnd(hdr[off:])
 		// Extend over continuation lines (RFC 5322 section 2.2.3).
 		for end < len(hdr) && (hdr[end] == ' ' || hdr[end] == '\t') {
 			end += lineEnd(hdr[end:])
 		}
-		raw := hdr[:end]
-		hdr = hdr[end:]
+		raw := hdr[off:end:end]
 		name := ""
 		if i := bytes.IndexByte(raw, ':'); i > 0 {
-			name = strings.TrimRight(string(raw[:i]), " \t")
+			name = strings.TrimRight(hs[off:off+i], " \t")
 			if strings.ContainsAny(name, " \t\r\n") {
 				name = ""
 			}
 		}
 		fields = append(fields, Field{Name: name, Raw: raw})
+		off = end
 	}
 	return fields
+}
+
+// countFields returns the number of fields SplitHeader finds in hdr: lines
+// that do not start with SP or HTAB, plus a first line that does.
+func countFields(hdr []byte) int {
+	n := 0
+	for i := 0; i < len(hdr); {
+		if i == 0 || hdr[i] != ' ' && hdr[i] != '\t' {
+			n++
+		}
+		i += lineEnd(hdr[i:])
+	}
+	return n
 }
 
 // lineEnd returns the length of the first line of b including its LF, or

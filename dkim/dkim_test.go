@@ -65,7 +65,7 @@ func TestRFC8463Example(t *testing.T) {
 	sig := res[0].Signature
 	h := crypto.SHA256.New()
 	HashFields(h, Relaxed, SelectFields(fields, sig.Headers), removeBValue(msg[:i+2]))
-	b, err := signDigest(key, h.Sum(nil))
+	b, err := signDigest(key, Ed25519SHA256, h.Sum(nil))
 	require.NoError(t, err)
 	require.Equal(t, sig.Signature, b)
 

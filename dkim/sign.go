@@ -190,15 +190,17 @@ func (s *Signer) Close() error {
 	if names == nil {
 		names = oversign(fields, DefaultSignedHeaders())
 	}
-	field := s.format(names, s.bh.Sum(nil))
+	var bh, digest [64]byte
+	field := s.format(names, s.bh.Sum(bh[:0]))
 	h := crypto.SHA256.New()
-	HashFields(h, s.opts.HeaderCanon, SelectFields(fields, names), []byte(field))
-	sig, err := signDigest(s.opts.Key, h.Sum(nil))
+	HashFields(h, s.opts.HeaderCanon, SelectFields(fields, names), field)
+	sig, err := signDigest(s.opts.Key, s.algo, h.Sum(digest[:0]))
 	if err != nil {
 		s.err = err
 		return err
 	}
-	s.field = field + foldBase64(base64.StdEncoding.EncodeToString(sig), len("b=")) + "\r\n"
+	field = appendFoldedBase64(field, sig, len("b="))
+	s.field = string(append(field, '\r', '\n'))
 	return nil
 }
 
@@ -221,8 +223,8 @@ func Sign(r io.Reader, opts *SignOptions) (string, error) {
 	return s.Field(), nil
 }
 
-func signDigest(key crypto.Signer, digest []byte) ([]byte, error) {
-	if _, ok := key.Public().(ed25519.PublicKey); ok {
+func signDigest(key crypto.Signer, algo Algorithm, digest []byte) ([]byte, error) {
+	if algo == Ed25519SHA256 {
 		// RFC 8463 section 3: PureEdDSA over the SHA-256 hash.
 		return key.Sign(rand.Reader, digest, crypto.Hash(0))
 	}
@@ -246,57 +248,91 @@ func oversign(fields []Field, names []string) []string {
 	return out
 }
 
-// format writes the signature field with an empty b= at the end.
-func (s *Signer) format(names []string, bodyHash []byte) string {
+// format writes the signature field with an empty b= at the end, with
+// room for the b= value.
+func (s *Signer) format(names []string, bodyHash []byte) []byte {
 	o := &s.opts
-	var b strings.Builder
-	b.WriteString("DKIM-Signature: v=1; a=" + string(s.algo) + "; c=" +
-		string(o.HeaderCanon) + "/" + string(o.BodyCanon) + ";\r\n d=" + o.Domain +
-		"; s=" + o.Selector + ";")
+	size := 200 + len(o.Domain) + len(o.Selector) + 3*len(o.Identifier) +
+		base64.StdEncoding.EncodedLen(len(bodyHash)) + 3*signatureSize(o.Key, s.algo)/2
+	for _, n := range names {
+		size += len(n) + 4
+	}
+	b := make([]byte, 0, size)
+	b = append(b, "DKIM-Signature: v=1; a="...)
+	b = append(b, s.algo...)
+	b = append(b, "; c="...)
+	b = append(b, o.HeaderCanon...)
+	b = append(b, '/')
+	b = append(b, o.BodyCanon...)
+	b = append(b, ";\r\n d="...)
+	b = append(b, o.Domain...)
+	b = append(b, "; s="...)
+	b = append(b, o.Selector...)
+	b = append(b, ';')
 	now := o.Now()
 	if o.Timestamp || o.Expiration > 0 {
-		b.WriteString(" t=" + strconv.FormatInt(now.Unix(), 10) + ";")
+		b = append(b, " t="...)
+		b = strconv.AppendInt(b, now.Unix(), 10)
+		b = append(b, ';')
 	}
 	if o.Expiration > 0 {
-		b.WriteString(" x=" + strconv.FormatInt(now.Add(o.Expiration).Unix(), 10) + ";")
+		b = append(b, " x="...)
+		b = strconv.AppendInt(b, now.Add(o.Expiration).Unix(), 10)
+		b = append(b, ';')
 	}
 	if o.Identifier != "" {
-		b.WriteString("\r\n i=" + encodeQP(o.Identifier) + ";")
+		b = append(b, "\r\n i="...)
+		b = append(b, encodeQP(o.Identifier)...)
+		b = append(b, ';')
 	}
 	if o.BodyLength {
-		b.WriteString(" l=" + strconv.FormatInt(s.body.total, 10) + ";")
+		b = append(b, " l="...)
+		b = strconv.AppendInt(b, s.body.total, 10)
+		b = append(b, ';')
 	}
-	b.WriteString("\r\n h=")
+	b = append(b, "\r\n h="...)
 	col := 3
 	for i, n := range names {
 		if i > 0 {
-			b.WriteByte(':')
+			b = append(b, ':')
 			col++
 		}
 		if col+len(n) > 76 {
-			b.WriteString("\r\n  ")
+			b = append(b, "\r\n  "...)
 			col = 2
 		}
-		b.WriteString(n)
+		b = append(b, n...)
 		col += len(n)
 	}
-	b.WriteString(";\r\n bh=" + base64.StdEncoding.EncodeToString(bodyHash) + ";\r\n b=")
-	return b.String()
+	b = append(b, ";\r\n bh="...)
+	b = base64.StdEncoding.AppendEncode(b, bodyHash)
+	return append(b, ";\r\n b="...)
 }
 
-// foldBase64 breaks a base64 value into lines of at most 76 columns; first
-// is the column where the value starts.
-func foldBase64(v string, first int) string {
-	var b strings.Builder
+// signatureSize is the length of the key's signatures, for buffer sizes.
+func signatureSize(k crypto.Signer, algo Algorithm) int {
+	if algo == Ed25519SHA256 {
+		return ed25519.SignatureSize
+	}
+	if pub, ok := k.Public().(*rsa.PublicKey); ok {
+		return pub.Size()
+	}
+	return 512
+}
+
+// appendFoldedBase64 appends the base64 form of v, broken into lines of at
+// most 76 columns; first is the column where the value starts.
+func appendFoldedBase64(dst, v []byte, first int) []byte {
+	var buf [1024]byte
+	enc := base64.StdEncoding.AppendEncode(buf[:0], v)
 	width := 76 - first - 1
-	for len(v) > width {
-		b.WriteString(v[:width])
-		b.WriteString("\r\n  ")
-		v = v[width:]
+	for len(enc) > width {
+		dst = append(dst, enc[:width]...)
+		dst = append(dst, "\r\n  "...)
+		enc = enc[width:]
 		width = 73
 	}
-	b.WriteString(v)
-	return b.String()
+	return append(dst, enc...)
 }
 
 // encodeQP encodes an i= value in DKIM-Quoted-Printable (RFC 6376 section

@@ -70,15 +70,20 @@ func ParseSignature(value string) (*Signature, error) {
 		return nil, err
 	}
 	s := &Signature{BodyLength: -1, HeaderCanon: Simple, BodyCanon: Simple}
-	have := make(map[string]bool, len(tags))
+	required := [...]string{"v", "a", "b", "bh", "d", "h", "s"}
+	var have [len(required)]bool
 	for _, t := range tags {
-		have[t.name] = true
+		for i, r := range required {
+			if t.name == r {
+				have[i] = true
+			}
+		}
 		if err := s.setTag(t); err != nil {
 			return nil, err
 		}
 	}
-	for _, req := range []string{"v", "a", "b", "bh", "d", "h", "s"} {
-		if !have[req] {
+	for i, req := range required {
+		if !have[i] {
 			return nil, &SyntaxError{Tag: req, Detail: "required tag missing", Err: ErrMissingTag}
 		}
 	}
@@ -129,7 +134,7 @@ func (s *Signature) setTag(t tag) error {
 	case "a":
 		s.Algorithm = Algorithm(strings.ToLower(v))
 	case "b", "bh":
-		dec, err := base64.StdEncoding.DecodeString(stripFWS(v))
+		dec, err := decodeBase64FWS(v)
 		if err != nil || (t.name == "bh" && len(dec) == 0) {
 			return bad("invalid base64")
 		}
@@ -155,11 +160,11 @@ func (s *Signature) setTag(t tag) error {
 		}
 		s.Domain = v
 	case "h":
-		for h := range strings.SplitSeq(stripFWS(v), ":") {
+		s.Headers = strings.Split(stripFWS(v), ":")
+		for _, h := range s.Headers {
 			if h == "" {
 				return bad("empty field name")
 			}
-			s.Headers = append(s.Headers, h)
 		}
 	case "i":
 		s.Identifier, s.HasIdentifier = decodeQP(v), true
@@ -197,6 +202,22 @@ func (s *Signature) setTag(t tag) error {
 		s.UnknownTags = append(s.UnknownTags, t.name)
 	}
 	return nil
+}
+
+// decodeBase64FWS decodes a base64 value in which FWS may appear anywhere
+// (RFC 6376 section 3.5 b= and bh=), with one allocation.
+func decodeBase64FWS(v string) ([]byte, error) {
+	buf := make([]byte, 0, len(v)+base64.StdEncoding.DecodedLen(len(v)))
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			buf = append(buf, v[i])
+		}
+	}
+	src, dst := buf, buf[len(buf):cap(buf)]
+	n, err := base64.StdEncoding.Decode(dst, src)
+	return dst[:n:n], err
 }
 
 func hasDNSTXT(q []string) bool {

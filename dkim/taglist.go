@@ -16,9 +16,15 @@ type tag struct {
 // makes the whole list invalid, as does a tag without '=' or with an invalid
 // name. A trailing ';' is allowed.
 func parseTagList(s string) ([]tag, error) {
-	var tags []tag
-	seen := make(map[string]bool, 16)
-	for part := range strings.SplitSeq(s, ";") {
+	tags := make([]tag, 0, strings.Count(s, ";")+1)
+	var seen map[string]bool // only for long lists; short ones are scanned
+	for len(s) > 0 {
+		part := s
+		if i := strings.IndexByte(s, ';'); i >= 0 {
+			part, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
@@ -30,13 +36,38 @@ func parseTagList(s string) ([]tag, error) {
 		if !validTagName(name) {
 			return nil, &SyntaxError{Detail: "invalid tag name " + quoteShort(name)}
 		}
-		if seen[name] {
+		if hasTag(tags, name, &seen) {
 			return nil, &SyntaxError{Tag: name, Detail: "duplicate tag", Err: ErrDuplicateTag}
 		}
-		seen[name] = true
 		tags = append(tags, tag{name: name, value: trimFWS(part[eq+1:])})
 	}
 	return tags, nil
+}
+
+// hasTag reports whether name is among tags, and records it: by a scan
+// while the list is short, then in *seen, so that a hostile list of many
+// tags costs linear time.
+func hasTag(tags []tag, name string, seen *map[string]bool) bool {
+	const scanMax = 32
+	if len(tags) < scanMax {
+		for _, t := range tags {
+			if t.name == name {
+				return true
+			}
+		}
+		return false
+	}
+	if *seen == nil {
+		*seen = make(map[string]bool, 2*scanMax)
+		for _, t := range tags {
+			(*seen)[t.name] = true
+		}
+	}
+	if (*seen)[name] {
+		return true
+	}
+	(*seen)[name] = true
+	return false
 }
 
 // validTagName checks tag-name = ALPHA *ALNUMPUNC (RFC 6376 section 3.2).

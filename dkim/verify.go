@@ -127,9 +127,6 @@ func (o *VerifyOptions) withDefaults() (VerifyOptions, error) {
 	if v.MaxHeaderBytes <= 0 {
 		v.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
-	if v.Logger == nil {
-		v.Logger = slog.New(slog.DiscardHandler)
-	}
 	if v.Resolver == nil {
 		r, err := defaultResolver()
 		if err != nil {
@@ -273,7 +270,9 @@ func (v *Verifier) lookupKeys(sigs []*pending) {
 	lookup := func(s *pending) {
 		name := KeyName(s.res.Signature.Selector, s.res.Signature.Domain)
 		s.keyTXT, s.keyErr = v.opts.Resolver.LookupTXT(v.ctx, name)
-		v.opts.Logger.Debug("dkim key lookup", "name", name, "records", len(s.keyTXT), "err", s.keyErr)
+		if l := v.opts.Logger; l != nil {
+			l.Debug("dkim key lookup", "name", name, "records", len(s.keyTXT), "err", s.keyErr)
+		}
 	}
 	if len(sigs) == 1 {
 		lookup(sigs[0])
