@@ -109,6 +109,9 @@ func trimEOL(b []byte) []byte {
 }
 
 func unfold(b []byte) string {
+	if bytes.IndexByte(b, '\n') < 0 && bytes.IndexByte(b, '\r') < 0 {
+		return string(bytes.Trim(b, " \t"))
+	}
 	var sb strings.Builder
 	sb.Grow(len(b))
 	for i := 0; i < len(b); i++ {
@@ -172,6 +175,7 @@ type headerReader struct {
 	arena    []byte  // the current block of line bytes
 	lastLine int     // offset in arena of the last line kept
 	slab     []Field // the current block of Fields
+	lines    int     // the number of lines of the header, when known early
 }
 
 // arenaBlock is the size of the first block of line bytes; later blocks
@@ -187,6 +191,7 @@ func (hr *headerReader) keep(b []byte) []byte {
 			buf, _ := hr.r.Peek(hr.r.Buffered())
 			if i := bytes.Index(buf, []byte("\n\r\n")); i >= 0 {
 				size = min(len(b)+i+3, arenaMaxBlock)
+				hr.lines = bytes.Count(buf[:i], []byte("\n")) + 1
 			}
 		}
 		hr.arena = make([]byte, 0, max(size, len(b)))
@@ -211,7 +216,11 @@ func (hr *headerReader) extend(f *Field, ln []byte) {
 // field returns a new Field from the slab.
 func (hr *headerReader) field(name string, raw []byte, col int) *Field {
 	if len(hr.slab) == cap(hr.slab) {
-		hr.slab = make([]Field, 0, min(max(2*cap(hr.slab), 8), 64))
+		n := 2 * cap(hr.slab)
+		if n == 0 && hr.lines > 0 {
+			n = hr.lines
+		}
+		hr.slab = make([]Field, 0, min(max(n, 4), 64))
 	}
 	hr.slab = append(hr.slab, Field{name: name, raw: raw, col: col})
 	return &hr.slab[len(hr.slab)-1]
@@ -354,7 +363,7 @@ func (hr *headerReader) add(f *Field) error {
 		return &mime.LimitError{Limit: "MaxFields", Max: int64(hr.maxFields)}
 	}
 	if hr.h.fields == nil {
-		hr.h.fields = make([]*Field, 0, 8)
+		hr.h.fields = make([]*Field, 0, max(hr.lines, 4))
 	}
 	hr.h.fields = append(hr.h.fields, f)
 	return nil
@@ -497,8 +506,10 @@ func (h *Header) Count(name string) int {
 // Get returns the unfolded value of the first field with the name
 // (case-insensitive), or "".
 func (h *Header) Get(name string) string {
-	for f := range h.FieldsNamed(name) {
-		return f.Value()
+	for _, f := range h.fields {
+		if len(f.name) == len(name) && f.name != "" && (f.name == name || strings.EqualFold(f.name, name)) {
+			return f.Value()
+		}
 	}
 	return ""
 }
