@@ -3,6 +3,7 @@ package dkim
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,6 +23,13 @@ func FuzzParseSignature(f *testing.F) {
 		}
 		if sig.Domain == "" || sig.Selector == "" || len(sig.Headers) == 0 {
 			t.Fatalf("accepted without required tags: %q", s)
+		}
+		// The verifier takes header.b from the decoded b=: it must equal
+		// the first 8 characters of the value as written.
+		if b, ok := findTag(s, "b"); ok && len(sig.Signature) >= 6 {
+			if got, want := base64.StdEncoding.EncodeToString(sig.Signature[:6]), firstN(stripFWS(b), 8); got != want {
+				t.Fatalf("header.b %q, want %q", got, want)
+			}
 		}
 		// Round trip: parse, format, parse.
 		back, err := ParseSignature(sig.String())

@@ -86,7 +86,17 @@ func validTagName(s string) bool {
 
 func isAlpha(c byte) bool { return 'A' <= c&^0x20 && c&^0x20 <= 'Z' }
 
-func trimFWS(s string) string { return strings.Trim(s, " \t\r\n") }
+func trimFWS(s string) string {
+	for len(s) > 0 && isFWS(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isFWS(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // stripFWS removes all whitespace, for base64 values and lists that allow
 // FWS anywhere (RFC 6376 sections 3.5 b=, bh=, h=).

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"hash"
 	"io"
@@ -165,16 +166,17 @@ type Verifier struct {
 
 // pending is one signature under verification.
 type pending struct {
-	res     Result
-	decided bool        // res is final (an error before the body)
-	hashAlg crypto.Hash // the a= hash, for the signature check
-	bodyH   hash.Hash   // receives the canonical body
-	body    *bodyCanon
-	digest  []byte // header hash
-	pub     crypto.PublicKey
-	field   *Field   // the DKIM-Signature field
-	keyTXT  []string // the key lookup's answer
-	keyErr  error
+	res       Result
+	decided   bool        // res is final (an error before the body)
+	hashAlg   crypto.Hash // the a= hash, for the signature check
+	bodyH     hash.Hash   // receives the canonical body
+	body      *bodyCanon
+	digest    []byte // header hash, in digestBuf
+	digestBuf [64]byte
+	pub       crypto.PublicKey
+	field     *Field   // the DKIM-Signature field
+	keyTXT    []string // the key lookup's answer
+	keyErr    error
 }
 
 // NewVerifier returns a Verifier; ctx bounds its key lookups.
@@ -305,7 +307,10 @@ func (v *Verifier) precheck(s *pending, froms int) bool {
 		s.res.Domain, s.res.Selector, s.res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
 		s.res.Identifier, s.res.Signature = sig.Identifier, sig
 	}
-	if t, ok := findTag(value, "b"); ok {
+	if sig != nil && len(sig.Signature) >= 6 {
+		// The first 8 characters of b= encode its first 6 bytes.
+		s.res.HeaderB = base64.StdEncoding.EncodeToString(sig.Signature[:6])
+	} else if t, ok := findTag(value, "b"); ok {
 		s.res.HeaderB = firstN(stripFWS(t), 8)
 	}
 	if err != nil {
@@ -350,7 +355,7 @@ func (v *Verifier) prepare(s *pending, fields []Field) {
 	s.pub = key.PublicKey
 	h := hashAlg.New()
 	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(s.field.Raw))
-	s.digest = h.Sum(nil)
+	s.digest = h.Sum(s.digestBuf[:0])
 	s.hashAlg = hashAlg
 	bh := hashAlg.New()
 	s.bodyH = bh
@@ -392,20 +397,20 @@ func (v *Verifier) checkTimes(s *pending, sig *Signature) bool {
 
 // parseKey interprets the key lookup (RFC 6376 section 6.1.2).
 func (v *Verifier) parseKey(s *pending, sig *Signature) (*KeyRecord, bool) {
-	name := KeyName(sig.Selector, sig.Domain)
+	name := func() string { return KeyName(sig.Selector, sig.Domain) }
 	txts, err := s.keyTXT, s.keyErr
 	if err != nil {
 		var de *net.DNSError
 		if errors.As(err, &de) && de.IsNotFound {
-			s.fail(StatusPermError, ErrNoKey, "no key record at "+name)
+			s.fail(StatusPermError, ErrNoKey, "no key record at "+name())
 			return nil, false
 		}
-		s.fail(StatusTempError, errors.Join(ErrKeyUnavailable, err), "key lookup failed: "+name)
+		s.fail(StatusTempError, errors.Join(ErrKeyUnavailable, err), "key lookup failed: "+name())
 		return nil, false
 	}
 	switch len(txts) {
 	case 0:
-		s.fail(StatusPermError, ErrNoKey, "no key record at "+name)
+		s.fail(StatusPermError, ErrNoKey, "no key record at "+name())
 		return nil, false
 	case 1:
 	default:
@@ -481,7 +486,8 @@ func (v *Verifier) finish(s *pending) {
 		}
 		s.res.UnsignedLength = s.body.total - sig.BodyLength
 	}
-	if subtle.ConstantTimeCompare(s.bodyH.Sum(nil), sig.BodyHash) != 1 {
+	var bh [64]byte
+	if subtle.ConstantTimeCompare(s.bodyH.Sum(bh[:0]), sig.BodyHash) != 1 {
 		s.fail(StatusFail, ErrBodyHash, "")
 		return
 	}
