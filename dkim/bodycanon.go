@@ -28,7 +28,8 @@ type bodyCanon struct {
 	midLine bool // the current line has content
 	empties int  // empty lines held back
 
-	buf   []byte         // canonical bytes not yet hashed
+	buf   []byte // buf[:n] holds canonical bytes not yet hashed
+	n     int
 	small [smallBuf]byte // buf's first storage, enough for small bodies
 }
 
@@ -45,7 +46,7 @@ const (
 
 func newBodyCanon(h hash.Hash, c Canonicalization, limit int64) *bodyCanon {
 	b := &bodyCanon{h: h, relaxed: c == Relaxed, limit: limit}
-	b.buf = b.small[:0]
+	b.buf = b.small[:]
 	return b
 }
 
@@ -168,7 +169,9 @@ func (b *bodyCanon) emit(r []byte) {
 		empties++
 	}
 	if n > 0 {
-		b.flushEmpties()
+		if b.empties > 0 {
+			b.flushEmpties()
+		}
 		b.out(r[:n])
 		b.midLine = r[n-1] != '\n'
 	}
@@ -284,23 +287,23 @@ func (b *bodyCanon) out(p []byte) {
 		}
 	}
 	b.hashed += int64(len(p))
-	if len(p) > cap(b.buf)-len(b.buf) {
+	if len(p) > len(b.buf)-b.n {
 		b.flush()
-		if len(p) >= cap(b.buf)/2 {
+		if len(p) >= len(b.buf)/2 {
 			b.h.Write(p)
 			return
 		}
 	}
-	b.buf = append(b.buf, p...)
+	b.n += copy(b.buf[b.n:], p)
 }
 
 // flush hashes buf, and grows it once the body is large.
 func (b *bodyCanon) flush() {
-	if len(b.buf) > 0 {
-		b.h.Write(b.buf)
-		b.buf = b.buf[:0]
+	if b.n > 0 {
+		b.h.Write(b.buf[:b.n])
+		b.n = 0
 	}
-	if b.hashed > bigAfter && cap(b.buf) < bigBuf {
-		b.buf = make([]byte, 0, bigBuf)
+	if b.hashed > bigAfter && len(b.buf) < bigBuf {
+		b.buf = make([]byte, bigBuf)
 	}
 }
