@@ -110,7 +110,7 @@ func trimEOL(b []byte) []byte {
 
 func unfold(b []byte) string {
 	if bytes.IndexByte(b, '\n') < 0 && bytes.IndexByte(b, '\r') < 0 {
-		return string(bytes.Trim(b, " \t"))
+		return string(trimWSP(b))
 	}
 	var sb strings.Builder
 	sb.Grow(len(b))
@@ -139,6 +139,18 @@ type Header struct {
 }
 
 func isWSP(c byte) bool { return c == ' ' || c == '\t' }
+
+// trimWSP removes spaces and tabs around b (as bytes.Trim(b, " \t") does,
+// without building a cutset).
+func trimWSP(b []byte) []byte {
+	for len(b) > 0 && isWSP(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isWSP(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
 
 // ReadHeader reads a header section from r, up to and including the empty
 // line that ends it, leaving r at the first byte of the body.
@@ -405,7 +417,10 @@ func (hr *headerReader) newField(ln []byte, off int) *Field {
 		return hr.field("", ln, -1)
 	}
 	name := ln[:col]
-	trimmed := bytes.TrimRight(name, " \t")
+	trimmed := name
+	for len(trimmed) > 0 && isWSP(trimmed[len(trimmed)-1]) {
+		trimmed = trimmed[:len(trimmed)-1]
+	}
 	if len(trimmed) == 0 {
 		hr.warn(WarnNoColon, off, "")
 		return hr.field("", ln, -1)
