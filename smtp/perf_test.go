@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -175,4 +176,15 @@ func FuzzParamsShortcut(f *testing.F) {
 		require.Equal(t, r2, r1)
 		require.Equal(t, err2, err1)
 	})
+}
+
+// A trusted proxy that sends no PROXY header is cut off after
+// CommandTimeout (the header read used to have no deadline at all).
+func TestProxyHeaderTimeout(t *testing.T) {
+	lo := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	addr := startServer(t, &Server{Backend: &memBackend{}, TrustedProxies: lo, CommandTimeout: 200 * time.Millisecond})
+	c := dial(t, addr)
+	start := time.Now()
+	c.run("S: <EOF>")
+	require.Less(t, time.Since(start), 10*time.Second)
 }

@@ -151,6 +151,12 @@ type Server struct {
 	// DataTimeout bounds Session.Data through its ctx. Default 10 minutes.
 	DataTimeout time.Duration
 	// WriteTimeout bounds each write of replies. Default 5 minutes.
+	//
+	// A single wait on the network, a read bounded by CommandTimeout or
+	// DataBlockTimeout or a write bounded by WriteTimeout, may last up to
+	// 1/16 longer than its timeout: a busy connection moves its deadline
+	// only when it is off by more than that, not on every read. The bounds
+	// on a whole command line and on MaxDataDuration are exact.
 	WriteTimeout time.Duration
 
 	// NormalizeBareLF accepts a bare LF in DATA as a line ending, as
