@@ -1,6 +1,7 @@
 package dnsmock
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -30,6 +31,20 @@ func FuzzParseReverse(f *testing.F) {
 		}
 		if back, ok2 := parseReverse(ReverseName(a)); !ok2 || back != a {
 			t.Fatalf("%q -> %v -> %q", s, a, ReverseName(a))
+		}
+	})
+}
+
+// FuzzAtOrBelow compares atOrBelow with the obvious definition.
+func FuzzAtOrBelow(f *testing.F) {
+	for _, p := range [][2]string{{"a.example", "example"}, {"example", "example"}, {"xexample", "example"},
+		{"example", "a.example"}, {".example", "example"}, {"", ""}, {"a.", ""}} {
+		f.Add(p[0], p[1])
+	}
+	f.Fuzz(func(t *testing.T, k, n string) {
+		want := k == n || strings.HasSuffix(k, "."+n)
+		if got := atOrBelow(k, n); got != want {
+			t.Fatalf("atOrBelow(%q, %q) = %v, want %v", k, n, got, want)
 		}
 	})
 }

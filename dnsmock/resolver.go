@@ -318,8 +318,7 @@ func (r *Resolver) failure(typ, n, orig string) error {
 func (r *Resolver) exists(n string) bool {
 	found := false
 	check := func(k string) {
-		k = normalize(k)
-		if k == n || strings.HasSuffix(k, "."+n) {
+		if !found && atOrBelow(normalize(k), n) {
 			found = true
 		}
 	}
@@ -345,6 +344,15 @@ func (r *Resolver) exists(n string) bool {
 		check(k)
 	}
 	return found
+}
+
+// atOrBelow reports whether k is n or a name below it (k == n or k ends
+// in "."+n), without building "."+n.
+func atOrBelow(k, n string) bool {
+	if len(k) == len(n) {
+		return k == n
+	}
+	return len(k) > len(n) && k[len(k)-len(n)-1] == '.' && strings.HasSuffix(k, n)
 }
 
 func normalize(name string) string {

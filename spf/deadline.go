@@ -3,6 +3,7 @@ package spf
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,9 +18,14 @@ type deadlineCtx struct {
 	parent   context.Context
 	deadline time.Time
 
-	mu    sync.Mutex
-	inner context.Context // context.WithDeadline(parent, deadline), once made
-	stop  context.CancelFunc
+	mu    sync.Mutex // serialises making inner
+	inner atomic.Pointer[innerCtx]
+}
+
+// innerCtx is context.WithDeadline(parent, deadline), once made.
+type innerCtx struct {
+	ctx  context.Context
+	stop context.CancelFunc
 }
 
 // withDeadline returns ctx bounded by d. When ctx already ends by d, it
@@ -33,9 +39,10 @@ func withDeadline(ctx context.Context, d time.Time) *deadlineCtx {
 
 // get returns the inner context, or nil when nobody asked for Done yet.
 func (c *deadlineCtx) get() context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.inner
+	if in := c.inner.Load(); in != nil {
+		return in.ctx
+	}
+	return nil
 }
 
 // release stops the timer, if any; c may be nil.
@@ -45,8 +52,8 @@ func (c *deadlineCtx) release() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stop != nil {
-		c.stop()
+	if in := c.inner.Load(); in != nil {
+		in.stop()
 	}
 }
 
@@ -55,12 +62,18 @@ func (c *deadlineCtx) Deadline() (time.Time, bool) { return c.deadline, true }
 
 // Done implements context.Context; the first call starts the timer.
 func (c *deadlineCtx) Done() <-chan struct{} {
+	if in := c.get(); in != nil {
+		return in.Done()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.inner == nil {
-		c.inner, c.stop = context.WithDeadline(c.parent, c.deadline)
+	in := c.inner.Load()
+	if in == nil {
+		ctx, stop := context.WithDeadline(c.parent, c.deadline)
+		in = &innerCtx{ctx: ctx, stop: stop}
+		c.inner.Store(in)
 	}
-	return c.inner.Done()
+	return in.ctx.Done()
 }
 
 // Err implements context.Context.

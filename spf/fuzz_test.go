@@ -93,3 +93,30 @@ func FuzzJoinSender(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNextTerm compares the term splitting of ParseRecord with
+// strings.Split (empty pieces are skipped by both).
+func FuzzNextTerm(f *testing.F) {
+	for _, s := range []string{"", " ", "a", "a b", " a  b ", "a b "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got []string
+		for rest := s; rest != ""; {
+			var term string
+			term, rest = nextTerm(rest)
+			if term != "" {
+				got = append(got, term)
+			}
+		}
+		var want []string
+		for _, p := range strings.Split(s, " ") {
+			if p != "" {
+				want = append(want, p)
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+			t.Fatalf("%q: got %q, want %q", s, got, want)
+		}
+	})
+}

@@ -85,9 +85,11 @@ func ParseRecord(txt string) (*Record, error) {
 	if !IsSPFRecord(txt) {
 		return nil, &SyntaxError{Record: txt, Msg: "record does not start with v=spf1"}
 	}
-	r := &Record{Directives: make([]Directive, 0, strings.Count(txt, " "))}
+	r, modRoom := newRecord(strings.Count(txt, " "))
 	hasRedirect, hasExp := false, false
-	for term := range strings.SplitSeq(txt[6:], " ") {
+	for rest := txt[6:]; rest != ""; {
+		var term string
+		term, rest = nextTerm(rest)
 		if term == "" {
 			continue // terms = *( 1*SP ( directive / modifier ) ), trailing SP
 		}
@@ -115,6 +117,9 @@ func ParseRecord(txt string) (*Record, error) {
 					hasRedirect, r.Redirect = true, value
 				}
 			}
+			if r.Modifiers == nil {
+				r.Modifiers = modRoom
+			}
 			r.Modifiers = append(r.Modifiers, Modifier{Name: name, Value: value})
 			continue
 		}
@@ -125,6 +130,34 @@ func ParseRecord(txt string) (*Record, error) {
 		r.Directives = append(r.Directives, d)
 	}
 	return r, nil
+}
+
+// nextTerm splits s at its first space: the same pieces as strings.Split,
+// one at a time, without the iterator's closure.
+func nextTerm(s string) (term, rest string) {
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
+
+// recordAlloc is a Record with room for the terms of a usual record, so
+// that parsing one costs a single allocation.
+type recordAlloc struct {
+	r Record
+	d [6]Directive
+	m [2]Modifier
+}
+
+// newRecord returns an empty Record with room for n directives, and room
+// for its modifiers (Modifiers stays nil when there are none).
+func newRecord(n int) (*Record, []Modifier) {
+	if n > 6 {
+		return &Record{Directives: make([]Directive, 0, n)}, nil
+	}
+	a := new(recordAlloc)
+	a.r.Directives = a.d[:0:n]
+	return &a.r, a.m[:0]
 }
 
 // splitModifier recognises name "=" macro-string, where name = ALPHA *(
