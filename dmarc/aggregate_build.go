@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"io"
 	stdmime "mime"
-	"mime/multipart"
 	"mime/quotedprintable"
 	"net/netip"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/yubinmail/yubin/dkim"
 	"github.com/yubinmail/yubin/message"
+	"github.com/yubinmail/yubin/mime"
 	"github.com/yubinmail/yubin/spf"
 )
 
@@ -167,14 +167,16 @@ func ParseAggregateReportMessage(r io.Reader, opts *ReportOptions) (*AggregateRe
 func findReport(ctype, cte, disp string, body io.Reader, opts *ReportOptions, depth int) (*AggregateReport, error) {
 	mt, params, _ := stdmime.ParseMediaType(ctype)
 	if strings.HasPrefix(mt, "multipart/") && depth < 5 && params["boundary"] != "" {
-		mr := multipart.NewReader(body, params["boundary"])
-		for range 100 {
-			p, err := mr.NextRawPart()
+		mr := mime.NewMultipartReader(body, params["boundary"], &mime.MultipartOptions{MaxParts: 100})
+		for {
+			p, err := mr.NextPart()
 			if err != nil {
 				break
 			}
-			rep, err := findReport(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"),
-				p.Header.Get("Content-Disposition"), p, opts, depth+1)
+			ct, _ := p.HeaderValue("Content-Type")
+			cte, _ := p.HeaderValue("Content-Transfer-Encoding")
+			disp, _ := p.HeaderValue("Content-Disposition")
+			rep, err := findReport(ct, cte, disp, p.Body, opts, depth+1)
 			if err != ErrNoReport {
 				return rep, err
 			}

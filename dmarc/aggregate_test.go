@@ -160,6 +160,19 @@ func TestParseAggregateReportMessage(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, rep.Records, got.Records)
 
+	// Nested multipart, a folded part header and an XML part in
+	// quoted-printable.
+	var x bytes.Buffer
+	require.NoError(t, rep.WriteXML(&x))
+	qp := strings.ReplaceAll(x.String(), "=", "=3D")
+	nested := "From: dmarc@mx.example.net\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\npreamble\r\n--outer\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+		"--outer\r\nContent-Type: multipart/alternative;\r\n boundary=\"inner\"\r\n\r\n--inner\r\nContent-Type:\r\n text/xml\r\n" +
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp + "\r\n--inner--\r\n--outer--\r\n"
+	got, err = ParseAggregateReportMessage(strings.NewReader(nested), nil)
+	require.NoError(t, err)
+	require.Equal(t, rep.Records, got.Records)
+
 	_, err = ParseAggregateReportMessage(strings.NewReader("From: a@b\r\nContent-Type: text/plain\r\n\r\nhello\r\n"), nil)
 	require.ErrorIs(t, err, ErrNoReport)
 }
