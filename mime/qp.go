@@ -279,17 +279,18 @@ func (d *QPDecoder) escape(s []byte, eof, full bool, at int64, known int) (int, 
 
 // qpLiteralRun returns the end of the run of literal octets (printable
 // ASCII other than "=", and space) in s that starts at i. It tests eight
-// octets at a time.
+// octets at a time: with the top bit of each octet cleared, adding to it
+// never carries into the next octet, and the top bit of each sum answers
+// one question about that octet.
 func qpLiteralRun(s []byte, i int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(s); i += 8 {
 		x := binary.LittleEndian.Uint64(s[i:])
-		ctl := (x - ' '*ones) &^ x // a byte below ' ' (exact as a whole)
-		eq := x ^ '='*ones
-		eq = (eq - ones) &^ eq // a byte equal to '='
-		del := x ^ 0x7f*ones
-		del = (del - ones) &^ del // a byte equal to DEL
-		if (x|ctl|eq|del)&highs != 0 {
+		y := x &^ highs
+		printable := y + (0x80-' ')*ones // top bit: octet&0x7f >= ' '
+		del := y + ones                  // top bit: octet&0x7f == 0x7f
+		eq := (y ^ '='*ones) + 0x7f*ones // top bit: octet&0x7f != '='
+		if (x|del|^printable|^eq)&highs != 0 {
 			break
 		}
 	}

@@ -1,6 +1,9 @@
 package mime
 
-import "io"
+import (
+	"io"
+	"testing"
+)
 
 // refQPDecoder is the byte-at-a-time quoted-printable decoder that
 // QPDecoder replaced, kept as the reference for differential tests. It is a lenient streaming quoted-printable decoder (RFC 2045
@@ -267,6 +270,28 @@ func readQPWith(d qpDecoderUnderTest, sizes []byte) ([]byte, Warnings, error) {
 		}
 		if err != nil {
 			return out, d.Warnings(), err
+		}
+	}
+}
+
+// TestQPLiteralRun compares the eight-at-a-time scan with a plain loop for
+// every octet at every position of a word.
+func TestQPLiteralRun(t *testing.T) {
+	plain := func(s []byte, i int) int {
+		for i < len(s) && s[i] >= ' ' && s[i] < 0x7f && s[i] != '=' {
+			i++
+		}
+		return i
+	}
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 17; pos++ {
+			s := []byte("abcdefgh ijklmnopqrstuvwxyz")
+			s[pos] = byte(c)
+			for start := 0; start < 3; start++ {
+				if got, want := qpLiteralRun(s, start), plain(s, start); got != want {
+					t.Fatalf("octet %#x at %d from %d: %d, want %d", c, pos, start, got, want)
+				}
+			}
 		}
 	}
 }
