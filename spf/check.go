@@ -286,7 +286,7 @@ func (e *eval) checkHost(domain string, top bool) evalResult {
 	e.push(domain)
 	defer e.pop()
 
-	rec, res, done := e.fetchRecord(domain)
+	rec, txt, res, done := e.fetchRecord(domain)
 	if done {
 		return res
 	}
@@ -303,7 +303,7 @@ func (e *eval) checkHost(domain string, top bool) evalResult {
 		if !matched {
 			continue
 		}
-		r := evalResult{result: d.Qualifier.Result(), mech: d.String()}
+		r := evalResult{result: d.Qualifier.Result(), mech: mechText(d, txt)}
 		if r.result == Fail && top {
 			r.exp = e.explanation(rec.Exp)
 		}
@@ -355,17 +355,18 @@ func (e *eval) pop() {
 }
 
 // fetchRecord looks up and selects the SPF record of domain (sections 4.4
-// and 4.5). done reports a final result in res.
-func (e *eval) fetchRecord(domain string) (rec *Record, res evalResult, done bool) {
+// and 4.5), returning it parsed and as text. done reports a final result in
+// res.
+func (e *eval) fetchRecord(domain string) (rec *Record, txt string, res evalResult, done bool) {
 	if _, ok := checkDomain(domain); !ok {
-		return nil, evalResult{result: None}, true
+		return nil, "", evalResult{result: None}, true
 	}
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
 		if isNotFound(err) {
-			return nil, evalResult{result: None}, true
+			return nil, "", evalResult{result: None}, true
 		}
-		return nil, evalResult{result: TempError, err: dnsErr(err)}, true
+		return nil, "", evalResult{result: TempError, err: dnsErr(err)}, true
 	}
 	var found string
 	n := 0
@@ -377,15 +378,15 @@ func (e *eval) fetchRecord(domain string) (rec *Record, res evalResult, done boo
 	}
 	switch {
 	case n == 0:
-		return nil, evalResult{result: None}, true
+		return nil, "", evalResult{result: None}, true
 	case n > 1:
-		return nil, permErr(fmt.Errorf("%w: %s", ErrMultipleRecords, domain)), true
+		return nil, "", permErr(fmt.Errorf("%w: %s", ErrMultipleRecords, domain)), true
 	}
 	rec, err = ParseRecord(found)
 	if err != nil {
-		return nil, permErr(err), true
+		return nil, "", permErr(err), true
 	}
-	return rec, evalResult{}, false
+	return rec, found, evalResult{}, false
 }
 
 func isNotFound(err error) bool {

@@ -25,6 +25,12 @@ func FuzzParseRecord(f *testing.F) {
 		if err != nil {
 			return
 		}
+		for i := range r.Directives {
+			d := &r.Directives[i]
+			if got, want := mechText(d, s), d.String(); got != want {
+				t.Fatalf("mechText(%q) = %q, want %q", s, got, want)
+			}
+		}
 		out := r.String()
 		r2, err := ParseRecord(out)
 		if err != nil {

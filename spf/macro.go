@@ -159,6 +159,12 @@ func expandOne(b *strings.Builder, m string, env *macroEnv, ev *eval, explain bo
 	if env == nil {
 		return nil
 	}
+	if m == "i" && env.ip.Is4() {
+		// The common bare %{i} of an IPv4 client: no string to build.
+		var buf [16]byte
+		b.Write(env.ip.AppendTo(buf[:0]))
+		return nil
+	}
 	v := env.value(lower, ev)
 	if keep > 0 || reverse || delims != "" {
 		v = transform(v, keep, reverse, delims)

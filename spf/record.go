@@ -315,35 +315,50 @@ func parseNet(s string, six bool) (netip.Prefix, bool) {
 
 // String formats the directive as it appears in a record.
 func (d Directive) String() string {
-	var b strings.Builder
-	b.Grow(len(d.Mechanism) + len(d.DomainSpec) + 16)
+	return string(d.appendTo(make([]byte, 0, len(d.Mechanism)+len(d.DomainSpec)+16)))
+}
+
+// appendTo appends the String form of d to b.
+func (d *Directive) appendTo(b []byte) []byte {
 	if d.Qualifier != QualifierPass || d.explicitQualifier {
-		b.WriteByte(byte(d.Qualifier))
+		b = append(b, byte(d.Qualifier))
 	}
-	b.WriteString(d.Mechanism)
+	b = append(b, d.Mechanism...)
 	switch d.Mechanism {
 	case "ip4", "ip6":
-		b.WriteByte(':')
-		b.WriteString(d.Net.Addr().String())
+		b = append(b, ':')
+		b = d.Net.Addr().AppendTo(b)
 		if d.Net.Bits() != d.Net.Addr().BitLen() {
-			b.WriteByte('/')
-			b.WriteString(strconv.Itoa(d.Net.Bits()))
+			b = append(b, '/')
+			b = strconv.AppendInt(b, int64(d.Net.Bits()), 10)
 		}
-		return b.String()
+		return b
 	}
 	if d.DomainSpec != "" {
-		b.WriteByte(':')
-		b.WriteString(d.DomainSpec)
+		b = append(b, ':')
+		b = append(b, d.DomainSpec...)
 	}
 	if d.CIDR4 >= 0 {
-		b.WriteByte('/')
-		b.WriteString(strconv.Itoa(d.CIDR4))
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(d.CIDR4), 10)
 	}
 	if d.CIDR6 >= 0 {
-		b.WriteString("//")
-		b.WriteString(strconv.Itoa(d.CIDR6))
+		b = append(b, "//"...)
+		b = strconv.AppendInt(b, int64(d.CIDR6), 10)
 	}
-	return b.String()
+	return b
+}
+
+// mechText returns d.String(), reusing the bytes of the record text txt
+// when they contain that string (the usual case, where the directive was
+// written in its canonical form), so that the result costs no allocation.
+func mechText(d *Directive, txt string) string {
+	var buf [128]byte
+	b := d.appendTo(buf[:0])
+	if i := strings.Index(txt, string(b)); i >= 0 {
+		return txt[i : i+len(b)]
+	}
+	return string(b)
 }
 
 // String formats the record: "v=spf1", the directives, then the modifiers.

@@ -35,9 +35,13 @@ func (c *Client) query(ctx context.Context, name string, qtype uint16) (*entry, 
 	c.mu.Lock()
 	if f, ok := c.flights[key]; ok {
 		f.waiters++
+		if f.done == nil {
+			f.done = make(chan struct{})
+		}
+		done := f.done
 		c.mu.Unlock()
 		select {
-		case <-f.done:
+		case <-done:
 			if !f.leaderCancelled {
 				return f.e, copyErr(f.err)
 			}
@@ -47,21 +51,23 @@ func (c *Client) query(ctx context.Context, name string, qtype uint16) (*entry, 
 			return nil, ctxError(ctx.Err(), name)
 		}
 	}
-	f := &flight{done: make(chan struct{})}
+	f := &flight{}
 	c.flights[key] = f
 	c.mu.Unlock()
 	f.e, f.err = c.fetch(ctx, key)
 	f.leaderCancelled = ctx.Err() != nil
 	c.mu.Lock()
 	delete(c.flights, key)
+	if f.done != nil {
+		close(f.done) // the results above happen before the waiters read them
+	}
 	c.mu.Unlock()
-	close(f.done)
 	return f.e, copyErr(f.err)
 }
 
 // flight is one exchange in progress, shared by identical queries.
 type flight struct {
-	done            chan struct{}
+	done            chan struct{} // made by the first waiter; guarded by Client.mu
 	e               *entry
 	err             error
 	leaderCancelled bool
