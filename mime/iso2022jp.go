@@ -193,6 +193,21 @@ func (d *jisDecoder) kanji(dst, src []byte, atEOF bool) (n, m, status int) {
 	if d.state == jis0212 {
 		t = jis0212Table()
 	}
+	// Fast path: a code whose first byte is in the table's range, with
+	// room for any rune.
+	for m+1 < len(src) && n+4 <= len(dst) {
+		c0 := src[m] - 0x21
+		if c0 >= 94 {
+			break
+		}
+		v := uint32(0xEF | 0xBF<<8 | 0xBD<<16 | 3<<24) // U+FFFD
+		if i := int(c0)*94 + int(src[m+1]-0x21); i < jisTableSize {
+			v = t[i]
+		}
+		binary.LittleEndian.PutUint32(dst[n:], v&0xFFFFFF) // dst beyond n+size is scratch
+		n += int(v >> 24)
+		m += 2
+	}
 	for m < len(src) {
 		c0 := src[m]
 		if c0 >= utf8.RuneSelf || c0 == 0x1b {
