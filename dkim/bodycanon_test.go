@@ -105,3 +105,34 @@ func FuzzBodyCanon(f *testing.F) {
 		checkCanon(t, body, cuts, int64(limit))
 	})
 }
+
+// relaxValueRef is the byte-at-a-time relaxed header value canonicalizer
+// (RFC 6376 section 3.4.2) that relaxValue must match.
+func relaxValueRef(dst, v []byte) []byte {
+	space, started := false, false
+	for _, b := range v {
+		switch b {
+		case '\r', '\n':
+			continue
+		case ' ', '\t':
+			space = true
+			continue
+		}
+		if space && started {
+			dst = append(dst, ' ')
+		}
+		space, started = false, true
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+func FuzzRelaxValue(f *testing.F) {
+	f.Add([]byte(" a \\r\\n\\t b\\x00 c \\r\\n"))
+	f.Add([]byte("v=1; a=rsa-sha256;\r\n  d=example.com;  b="))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		if got, want := relaxValue(nil, v), relaxValueRef(nil, v); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %q, want %q", v, got, want)
+		}
+	})
+}

@@ -180,24 +180,27 @@ func CanonicalizeHeader(dst []byte, c Canonicalization, raw []byte) []byte {
 }
 
 // relaxValue unfolds v, reduces WSP runs to one SP, and drops WSP at both
-// ends (RFC 6376 section 3.4.2).
+// ends (RFC 6376 section 3.4.2). Runs of other bytes are copied whole.
 func relaxValue(dst, v []byte) []byte {
 	space := false
 	started := false
-	for _, b := range v {
-		switch b {
-		case '\r', '\n':
-			continue
-		case ' ', '\t':
-			space = true
-			continue
+	for len(v) > 0 {
+		i := 0
+		for i < len(v) && (v[i] > ' ' || !isFWS(v[i])) {
+			i++
 		}
-		if space && started {
-			dst = append(dst, ' ')
+		if i > 0 {
+			if space && started {
+				dst = append(dst, ' ')
+			}
+			dst = append(dst, v[:i]...)
+			space, started = false, true
 		}
-		space = false
-		started = true
-		dst = append(dst, b)
+		for ; i < len(v) && isFWS(v[i]); i++ {
+			// CR and LF are dropped (unfolding); SP and HTAB make a space.
+			space = space || v[i] == ' ' || v[i] == '\t'
+		}
+		v = v[i:]
 	}
 	return dst
 }

@@ -91,7 +91,19 @@ func NewSigner(opts *SignOptions) (*Signer, error) {
 	if o.Key == nil {
 		return nil, errors.New("dkim: no signing key")
 	}
-	switch pub := o.Key.Public().(type) {
+	var pub crypto.PublicKey
+	switch k := o.Key.(type) {
+	case ed25519.PrivateKey:
+		if len(k) != ed25519.PrivateKeySize {
+			return nil, errors.New("dkim: ed25519 private key of wrong length")
+		}
+		pub = ed25519.PublicKey(nil) // only the type matters below
+	case *rsa.PrivateKey:
+		pub = &k.PublicKey
+	default:
+		pub = o.Key.Public()
+	}
+	switch pub := pub.(type) {
 	case *rsa.PublicKey:
 		if n := pub.N.BitLen(); n < 1024 || n > 4096 {
 			return nil, fmt.Errorf("dkim: RSA key of %d bits outside 1024..4096: %w", n, ErrKeyTooSmall)
@@ -116,7 +128,7 @@ func NewSigner(opts *SignOptions) (*Signer, error) {
 	if o.Headers != nil {
 		from := false
 		for _, h := range o.Headers {
-			if err := checkToken("header name", h); err != nil || strings.ContainsAny(h, ":") {
+			if err := checkToken("header name", h); err != nil || strings.IndexByte(h, ':') >= 0 {
 				return nil, fmt.Errorf("dkim: invalid header name %q", h)
 			}
 			from = from || strings.EqualFold(h, "from")
@@ -138,7 +150,14 @@ func NewSigner(opts *SignOptions) (*Signer, error) {
 }
 
 func checkToken(what, v string) error {
-	if v == "" || strings.ContainsAny(v, "; \t\r\n=") {
+	ok := v != ""
+	for i := 0; i < len(v) && ok; i++ {
+		switch v[i] {
+		case ';', ' ', '\t', '\r', '\n', '=':
+			ok = false
+		}
+	}
+	if !ok {
 		return fmt.Errorf("dkim: invalid %s %q", what, v)
 	}
 	return nil
@@ -269,8 +288,9 @@ func (s *Signer) format(names []string, bodyHash []byte) []byte {
 	b = append(b, "; s="...)
 	b = append(b, o.Selector...)
 	b = append(b, ';')
-	now := o.Now()
+	var now time.Time
 	if o.Timestamp || o.Expiration > 0 {
+		now = o.Now()
 		b = append(b, " t="...)
 		b = strconv.AppendInt(b, now.Unix(), 10)
 		b = append(b, ';')

@@ -205,19 +205,33 @@ func (s *Signature) setTag(t tag) error {
 }
 
 // decodeBase64FWS decodes a base64 value in which FWS may appear anywhere
-// (RFC 6376 section 3.5 b= and bh=), with one allocation.
+// (RFC 6376 section 3.5 b= and bh=), with one allocation. The decoder
+// itself skips CR and LF; SP and HTAB are removed first, a run at a time.
 func decodeBase64FWS(v string) ([]byte, error) {
 	buf := make([]byte, 0, len(v)+base64.StdEncoding.DecodedLen(len(v)))
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case ' ', '\t', '\r', '\n':
-		default:
-			buf = append(buf, v[i])
+	for len(v) > 0 {
+		i := strings.IndexByte(v, ' ')
+		if i < 0 {
+			i = len(v)
 		}
+		buf = appendNoTab(buf, v[:i])
+		v = v[min(i+1, len(v)):]
 	}
 	src, dst := buf, buf[len(buf):cap(buf)]
 	n, err := base64.StdEncoding.Decode(dst, src)
 	return dst[:n:n], err
+}
+
+// appendNoTab appends s without its HTAB characters.
+func appendNoTab(dst []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '\t')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		s = s[i+1:]
+	}
 }
 
 func hasDNSTXT(q []string) bool {
