@@ -190,6 +190,24 @@ func FuzzWalk(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		opts := &WalkOptions{MaxDepth: 8, MaxParts: 200}
 		w := NewWalker(bytes.NewReader(msg), opts)
+		var all []*Entity
+		defer func() {
+			// Offsets and line counts of every finished entity match the
+			// bytes they point at.
+			for _, e := range all {
+				if !e.Complete || e.InEncoded {
+					continue
+				}
+				body := msg[e.BodyOffset:e.EndOffset]
+				lines := int64(bytes.Count(body, []byte("\n")))
+				if len(body) > 0 && body[len(body)-1] != '\n' {
+					lines++
+				}
+				if lines != e.Lines {
+					t.Fatalf("%q: %d lines, counted %d", e.Section, e.Lines, lines)
+				}
+			}
+		}()
 		for {
 			e, err := w.Next()
 			if err != nil {
@@ -199,6 +217,7 @@ func FuzzWalk(f *testing.F) {
 				}
 				break
 			}
+			all = append(all, e)
 			if e.BodyOffset < e.HeaderOffset || e.BodyOffset > int64(len(msg)) {
 				t.Fatalf("bad offsets %d %d", e.HeaderOffset, e.BodyOffset)
 			}

@@ -138,7 +138,7 @@ func (w *Walker) top() (*Entity, error) {
 	e.HeaderOffset = int64(len(h.MboxFrom()))
 	e.BodyOffset = cnt.n - int64(br.Buffered())
 	w.root = e
-	return w.enter(e, br, "", true)
+	return w.enter(e, tailReader{br, cnt}, "", true, nil)
 }
 
 func (e *Entity) headerErr(err error) error {
@@ -170,7 +170,7 @@ func (w *Walker) inner(f *frame) (*Entity, error) {
 	e.HeaderOffset += int64(len(h.MboxFrom()))
 	e.BodyOffset = f.base + f.src.n - int64(br.Buffered())
 	f.e.Children = append(f.e.Children, e)
-	return w.enter(e, br, f.e.Section, true)
+	return w.enter(e, tailReader{br, f.src}, f.e.Section, true, nil)
 }
 
 // nextPart returns the next child of a multipart container, or nil, nil
@@ -195,7 +195,7 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 				if sec == "" {
 					sec = "1"
 				}
-				return w.enter(c, bytes.NewReader(f.mr.Preamble()), sec, false)
+				return w.enter(c, bytes.NewReader(f.mr.Preamble()), sec, false, nil)
 			}
 			f.e.Warnings = append(f.e.Warnings, f.mr.Warnings()...)
 			return nil, nil
@@ -220,13 +220,14 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 	e.Header = h
 	f.n++
 	f.e.Children = append(f.e.Children, e)
-	return w.enter(e, p.Body, childSection(f.e.Section, f.n), false)
+	return w.enter(e, p.Body, childSection(f.e.Section, f.n), false, p)
 }
 
 // enter sets up a new entity whose body is read from body and pushes a
 // frame for it when it is a container. For a message (top-level or
-// encapsulated), section is the container's section.
-func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) (*Entity, error) {
+// encapsulated), section is the container's section. For a body part,
+// part is the multipart reader's part, which counts the body's lines.
+func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool, part *mime.Part) (*Entity, error) {
 	e.DecodedSize = -1
 	w.parts++
 	if w.parts > w.opts.MaxParts {
@@ -247,9 +248,14 @@ func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool) 
 	if message && !e.IsMultipart() {
 		e.Section = childSection(section, 1)
 	}
-	cnt := &countReader{r: body, end: func(c *countReader) {
+	cnt := &countReader{r: body, bytesOnly: part != nil, end: func(c *countReader) {
 		e.EndOffset = e.BodyOffset + c.n
-		e.Lines = c.lines()
+		if part != nil {
+			// The part's body ends with io.EOF only once it is Complete.
+			e.Lines = part.Lines
+		} else {
+			e.Lines = c.lines()
+		}
 		e.Complete = true
 	}}
 	switch {
@@ -335,4 +341,21 @@ func (e *Entity) OpenDecoded(ra io.ReaderAt) io.Reader {
 		return e.Open(ra)
 	}
 	return d
+}
+
+// tailReader reads what br has buffered and then, for reads of at least
+// tailDirect bytes, reads src directly: br is only needed for the header,
+// and copying a body through it costs a second copy.
+type tailReader struct {
+	br  *bufio.Reader
+	src io.Reader
+}
+
+const tailDirect = 1024
+
+func (t tailReader) Read(p []byte) (int, error) {
+	if len(p) >= tailDirect && t.br.Buffered() == 0 {
+		return t.src.Read(p)
+	}
+	return t.br.Read(p)
 }
