@@ -31,12 +31,13 @@ func TestDeadlineCtxLikeWithDeadline(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, "v"))
 			defer cancel()
-			d := time.Now().Add(tc.d)
-			ref, refCancel := context.WithDeadline(parent, d)
-			defer refCancel()
-			lazy := withDeadline(parent, d)
+			lazy := withTimeout(parent, tc.d)
 			require.NotNil(t, lazy)
 			defer lazy.release()
+			d, ok := lazy.Deadline() // starts the clock
+			require.True(t, ok)
+			ref, refCancel := context.WithDeadline(parent, d)
+			defer refCancel()
 			if tc.askDone {
 				lazy.Done()
 			}
@@ -53,7 +54,7 @@ func TestDeadlineCtxLikeWithDeadline(t *testing.T) {
 			require.Equal(t, ref.Err(), lazy.Err())
 			gotD, ok := lazy.Deadline()
 			require.True(t, ok)
-			require.Equal(t, d, gotD)
+			require.Equal(t, d, gotD) // stable
 			require.Equal(t, "v", lazy.Value(ctxKey{}))
 			if ref.Err() != nil {
 				select {
@@ -67,9 +68,9 @@ func TestDeadlineCtxLikeWithDeadline(t *testing.T) {
 }
 
 func TestDeadlineCtxFires(t *testing.T) {
-	lazy := withDeadline(context.Background(), time.Now().Add(20*time.Millisecond))
+	lazy := withTimeout(context.Background(), 20*time.Millisecond)
 	defer lazy.release()
-	require.NoError(t, lazy.Err())
+	require.NoError(t, lazy.Err()) // starts the clock
 	child, cancel := context.WithCancel(lazy)
 	defer cancel()
 	fired := make(chan struct{})
@@ -81,18 +82,28 @@ func TestDeadlineCtxFires(t *testing.T) {
 	require.True(t, errors.Is(child.Err(), context.DeadlineExceeded))
 }
 
+// Err alone (a resolver that never waits) sees the deadline pass.
+func TestDeadlineCtxErrOnly(t *testing.T) {
+	lazy := withTimeout(context.Background(), 5*time.Millisecond)
+	defer lazy.release()
+	require.NoError(t, lazy.Err())
+	time.Sleep(10 * time.Millisecond)
+	require.ErrorIs(t, lazy.Err(), context.DeadlineExceeded)
+	require.Nil(t, lazy.get(), "no timer was made")
+}
+
 // An earlier parent deadline is used as is.
 func TestDeadlineCtxParentSooner(t *testing.T) {
 	parent, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	require.Nil(t, withDeadline(parent, time.Now().Add(time.Hour)))
+	require.Nil(t, withTimeout(parent, time.Hour))
 	var nilCtx *deadlineCtx
 	nilCtx.release() // no panic
 }
 
 // Done, Err and Value from several goroutines (run with -race).
 func TestDeadlineCtxConcurrent(t *testing.T) {
-	lazy := withDeadline(context.Background(), time.Now().Add(10*time.Millisecond))
+	lazy := withTimeout(context.Background(), 10*time.Millisecond)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
