@@ -33,6 +33,7 @@ type Walker struct {
 	br      *bufio.Reader // kept across Reset
 	hbr     *bufio.Reader // reads part headers
 	hsrc    bytes.Reader
+	tail    tailReader // the body of the top-level entity
 	stack   []*frame
 	root    *Entity
 	cur     *Entity
@@ -138,7 +139,8 @@ func (w *Walker) top() (*Entity, error) {
 	e.HeaderOffset = int64(len(h.MboxFrom()))
 	e.BodyOffset = cnt.n - int64(br.Buffered())
 	w.root = e
-	return w.enter(e, tailReader{br, cnt}, "", true, nil)
+	w.tail = tailReader{br, cnt}
+	return w.enter(e, &w.tail, "", true, nil)
 }
 
 func (e *Entity) headerErr(err error) error {
@@ -170,7 +172,7 @@ func (w *Walker) inner(f *frame) (*Entity, error) {
 	e.HeaderOffset += int64(len(h.MboxFrom()))
 	e.BodyOffset = f.base + f.src.n - int64(br.Buffered())
 	f.e.Children = append(f.e.Children, e)
-	return w.enter(e, tailReader{br, f.src}, f.e.Section, true, nil)
+	return w.enter(e, &tailReader{br, f.src}, f.e.Section, true, nil)
 }
 
 // nextPart returns the next child of a multipart container, or nil, nil
@@ -353,7 +355,7 @@ type tailReader struct {
 
 const tailDirect = 1024
 
-func (t tailReader) Read(p []byte) (int, error) {
+func (t *tailReader) Read(p []byte) (int, error) {
 	if len(p) >= tailDirect && t.br.Buffered() == 0 {
 		return t.src.Read(p)
 	}
