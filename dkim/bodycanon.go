@@ -127,13 +127,13 @@ func (b *bodyCanon) lines(p []byte) []byte {
 			run = k + 1
 		case r[k] == '\r' && r[k+1] == '\n':
 			// Trailing white space: drop it; the CRLF starts the next run.
-			b.emit(r[run:j])
+			b.emitLine(r[run:j])
 			run = k
 		case x == ' ' && k == j+1:
 			// One SP before a bare CR or a control character: unchanged.
 		case x == ' ':
 			// Keep the first SP, drop the rest of the run.
-			b.emit(r[run : j+1])
+			b.emitLine(r[run : j+1])
 			run = k
 		default:
 			b.emit(r[run:j])
@@ -152,6 +152,19 @@ var (
 	// crlfs holds 32 empty lines, to flush held ones in few writes.
 	crlfs = bytes.Repeat(crlf, 32)
 )
+
+// emitLine is emit for the common case of a run that ends inside a line,
+// after content, with no empty lines held: it only adds the bytes.
+func (b *bodyCanon) emitLine(r []byte) {
+	if len(r) == 0 || r[len(r)-1] == '\n' || b.empties > 0 || b.limit >= 0 || len(r) > len(b.buf)-b.n {
+		b.emit(r)
+		return
+	}
+	b.n += copy(b.buf[b.n:], r)
+	b.total += int64(len(r))
+	b.hashed += int64(len(r))
+	b.midLine = true
+}
 
 // emit adds canonical bytes that start where the state says (at a line
 // start or inside a line) and may hold whole lines. Empty lines at its end
