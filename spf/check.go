@@ -170,8 +170,11 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 		o.Result = None // section 4.3: malformed domain
 		return o
 	}
-	if a, ok := checkDomain(senderDomain); ok {
-		senderDomain = a // %{o} in A-labels too, like %{d}
+	if senderDomain == domain {
+		senderDomain = ascii // %{o} in A-labels too, like %{d}
+		sender = joinSender(sender, local, ascii)
+	} else if a, ok := checkDomain(senderDomain); ok {
+		senderDomain = a
 		sender = joinSender(sender, local, a)
 	}
 	if dc := withTimeout(ctx, c.timeout); dc != nil {
@@ -288,7 +291,9 @@ func (e *eval) checkHost(domain string, top bool) evalResult {
 	e.push(domain)
 	defer e.pop()
 
-	rec, txt, res, done := e.fetchRecord(domain)
+	// The domain of the top level (the only one on the stack) was checked
+	// by run.
+	rec, txt, res, done := e.fetchRecord(domain, e.nstack == 1)
 	if done {
 		return res
 	}
@@ -357,11 +362,13 @@ func (e *eval) pop() {
 }
 
 // fetchRecord looks up and selects the SPF record of domain (sections 4.4
-// and 4.5), returning it parsed and as text. done reports a final result in
-// res.
-func (e *eval) fetchRecord(domain string) (rec *Record, txt string, res evalResult, done bool) {
-	if _, ok := checkDomain(domain); !ok {
-		return nil, "", evalResult{result: None}, true
+// and 4.5), returning it parsed and as text. checked tells that domain
+// already passed checkDomain. done reports a final result in res.
+func (e *eval) fetchRecord(domain string, checked bool) (rec *Record, txt string, res evalResult, done bool) {
+	if !checked {
+		if _, ok := checkDomain(domain); !ok {
+			return nil, "", evalResult{result: None}, true
+		}
 	}
 	txts, err := e.lookupTXT(domain)
 	if err != nil {

@@ -85,7 +85,7 @@ func ParseRecord(txt string) (*Record, error) {
 	if !IsSPFRecord(txt) {
 		return nil, &SyntaxError{Record: txt, Msg: "record does not start with v=spf1"}
 	}
-	r, modRoom := newRecord(strings.Count(txt, " "))
+	r := newRecord(strings.Count(txt, " "))
 	hasRedirect, hasExp := false, false
 	for rest := txt[6:]; rest != ""; {
 		var term string
@@ -117,9 +117,6 @@ func ParseRecord(txt string) (*Record, error) {
 					hasRedirect, r.Redirect = true, value
 				}
 			}
-			if r.Modifiers == nil {
-				r.Modifiers = modRoom
-			}
 			r.Modifiers = append(r.Modifiers, Modifier{Name: name, Value: value})
 			continue
 		}
@@ -141,23 +138,32 @@ func nextTerm(s string) (term, rest string) {
 	return s, ""
 }
 
-// recordAlloc is a Record with room for the terms of a usual record, so
-// that parsing one costs a single allocation.
-type recordAlloc struct {
+// record2 and record4 are a Record with room for the directives of a
+// usual record, so that parsing one costs a single allocation of about
+// the right size.
+type record2 struct {
 	r Record
-	d [6]Directive
-	m [2]Modifier
+	d [2]Directive
 }
 
-// newRecord returns an empty Record with room for n directives, and room
-// for its modifiers (Modifiers stays nil when there are none).
-func newRecord(n int) (*Record, []Modifier) {
-	if n > 6 {
-		return &Record{Directives: make([]Directive, 0, n)}, nil
+type record4 struct {
+	r Record
+	d [4]Directive
+}
+
+// newRecord returns an empty Record with room for n directives.
+func newRecord(n int) *Record {
+	switch {
+	case n <= 2:
+		a := new(record2)
+		a.r.Directives = a.d[:0:n]
+		return &a.r
+	case n <= 4:
+		a := new(record4)
+		a.r.Directives = a.d[:0:n]
+		return &a.r
 	}
-	a := new(recordAlloc)
-	a.r.Directives = a.d[:0:n]
-	return &a.r, a.m[:0]
+	return &Record{Directives: make([]Directive, 0, n)}
 }
 
 // splitModifier recognises name "=" macro-string, where name = ALPHA *(
@@ -184,9 +190,12 @@ func parseDirective(term string) (Directive, string) {
 		d.explicitQualifier = term[0] == '+'
 		term = term[1:]
 	}
-	end := strings.IndexAny(term, ":/")
-	if end < 0 {
-		end = len(term)
+	end := len(term) // the mechanism name ends at ':' or '/'
+	for i := 0; i < len(term); i++ {
+		if term[i] == ':' || term[i] == '/' {
+			end = i
+			break
+		}
 	}
 	d.Mechanism = strings.ToLower(term[:end])
 	rest := term[end:]
