@@ -11,7 +11,8 @@ import (
 //
 // Complete lines take a fast path ([bodyCanon.lines]): a vector scan
 // ([pairScanner]) finds the few byte pairs that canonicalization may change,
-// and the runs between them are hashed straight from the caller's buffer.
+// and the runs between them go to the hash as they stand, gathered in a
+// buffer when short and straight from the caller's buffer when long.
 // Partial lines at the edges of a Write take the byte-level path (content,
 // text, endLine), which carries state from one Write to the next.
 //
@@ -85,7 +86,7 @@ func (b *bodyCanon) Write(p []byte) (int, error) {
 // lines canonicalizes the complete lines at the start of p, when no state
 // is carried from an earlier write, and returns the rest (a partial line).
 // Runs of input between the pairs that [pairScanner] reports are canonical
-// as they stand and are emitted without being copied.
+// as they stand and are emitted whole, without looking at each byte.
 func (b *bodyCanon) lines(p []byte) []byte {
 	end := bytes.LastIndexByte(p, '\n') + 1
 	r := p[:end] // complete lines; r ends in LF

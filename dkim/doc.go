@@ -11,8 +11,8 @@
 // memory (bounded by MaxHeaderBytes); the body is canonicalized and hashed
 // in one pass. [Sign] wraps this for an io.Reader. Canonicalization finds
 // the few places it must change with a vector scan (AVX2 on amd64 when the
-// CPU has it, plain Go elsewhere) and hashes the input between them in
-// place, so its cost is close to that of SHA-256 alone; the same holds for
+// CPU has it, plain Go elsewhere) and hashes the input between them as it
+// stands, so its cost is close to that of SHA-256 alone; the same holds for
 // verification.
 //
 //	s, _ := dkim.NewSigner(&dkim.SignOptions{Domain: "example.com", Selector: "2026", Key: key})
