@@ -89,6 +89,9 @@ func (b *bodyCanon) Write(p []byte) (int, error) {
 // as they stand and are emitted whole, without looking at each byte.
 func (b *bodyCanon) lines(p []byte) []byte {
 	end := bytes.LastIndexByte(p, '\n') + 1
+	if end == 0 {
+		return p // no complete line
+	}
 	r := p[:end] // complete lines; r ends in LF
 	run, pos := 0, 0
 	s := pairScanner{p: r, relaxed: b.relaxed}
