@@ -114,6 +114,9 @@ func (c *deadlineCtx) Err() error {
 	}
 	d, fresh := c.start()
 	if !fresh && !time.Now().Before(d) {
+		// Make the (already expired) inner context, so that Done and
+		// context.Cause agree with Err from now on.
+		c.Done()
 		return context.DeadlineExceeded
 	}
 	return nil

@@ -88,8 +88,22 @@ func TestDeadlineCtxErrOnly(t *testing.T) {
 	defer lazy.release()
 	require.NoError(t, lazy.Err())
 	time.Sleep(10 * time.Millisecond)
+	require.Nil(t, lazy.get(), "no timer was made before the deadline")
 	require.ErrorIs(t, lazy.Err(), context.DeadlineExceeded)
-	require.Nil(t, lazy.get(), "no timer was made")
+	<-lazy.Done()
+	require.ErrorIs(t, context.Cause(lazy), context.DeadlineExceeded)
+}
+
+// With a cancellable parent, Cause agrees with Err once the deadline passed.
+func TestDeadlineCtxCause(t *testing.T) {
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lazy := withTimeout(parent, time.Millisecond)
+	defer lazy.release()
+	require.NoError(t, lazy.Err())
+	time.Sleep(5 * time.Millisecond)
+	require.ErrorIs(t, lazy.Err(), context.DeadlineExceeded)
+	require.ErrorIs(t, context.Cause(lazy), context.DeadlineExceeded)
 }
 
 // An earlier parent deadline is used as is.
