@@ -118,6 +118,12 @@ type Entity struct {
 
 	body    *countReader
 	decoded io.Reader
+	// The readers of one entity live in it rather than in allocations of
+	// their own.
+	cnt    countReader
+	wr     warnReader
+	tr     textReader
+	trUsed bool
 }
 
 // IsMultipart reports whether the entity is a multipart container.
@@ -178,7 +184,8 @@ func (e *Entity) Body() io.Reader {
 		if err != nil {
 			d = e.body
 		}
-		e.decoded = &warnReader{r: d, e: e}
+		e.wr = warnReader{r: d, e: e}
+		e.decoded = &e.wr
 	}
 	return e.decoded
 }
@@ -199,13 +206,23 @@ func (e *Entity) Text(lookup mime.CharsetLookup) (io.Reader, error) {
 		// 8-bit bytes anyway is read as UTF-8 where it is valid UTF-8 and
 		// as windows-1252 elsewhere, which is what such mail nearly always
 		// is.
-		return &textReader{r: b, latin: true}, nil
+		return e.textReader(b, true), nil
 	case "utf-8", "utf8":
 		if lookup == nil {
-			return &textReader{r: b}, nil
+			return e.textReader(b, false), nil
 		}
 	}
 	return mime.NewCharsetReader(cs, b, lookup)
+}
+
+// textReader returns a textReader over b, the entity's own the first time.
+func (e *Entity) textReader(b io.Reader, latin bool) *textReader {
+	if e.trUsed {
+		return &textReader{r: b, latin: latin}
+	}
+	e.trUsed = true
+	e.tr = textReader{r: b, latin: latin}
+	return &e.tr
 }
 
 // warnReader records transfer-decoder warnings on the entity at EOF.
@@ -227,15 +244,17 @@ func (w *warnReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// countReader counts bytes and line feeds and reports the end of a body.
+// countReader counts bytes and line feeds and, for the body of ent, sets
+// its end offset and line count at EOF.
 type countReader struct {
 	r         io.Reader
 	n         int64
 	lf        int64
 	last      byte
 	eof       bool
-	bytesOnly bool // count bytes, not lines
-	end       func(*countReader)
+	bytesOnly bool       // count bytes, not lines
+	ent       *Entity    // the entity whose body this is, or nil
+	part      *mime.Part // the body part that counts the lines, or nil
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
@@ -246,8 +265,16 @@ func (c *countReader) Read(p []byte) (int, error) {
 	c.add(p[:n])
 	if err == io.EOF {
 		c.eof = true
-		if c.end != nil {
-			c.end(c)
+		if e := c.ent; e != nil {
+			e.EndOffset = e.BodyOffset + c.n
+			if c.part != nil {
+				// The part's body ends with io.EOF only once it is
+				// Complete.
+				e.Lines = c.part.Lines
+			} else {
+				e.Lines = c.lines()
+			}
+			e.Complete = true
 		}
 	}
 	return n, err

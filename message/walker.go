@@ -250,16 +250,8 @@ func (w *Walker) enter(e *Entity, body io.Reader, section string, message bool, 
 	if message && !e.IsMultipart() {
 		e.Section = childSection(section, 1)
 	}
-	cnt := &countReader{r: body, bytesOnly: part != nil, end: func(c *countReader) {
-		e.EndOffset = e.BodyOffset + c.n
-		if part != nil {
-			// The part's body ends with io.EOF only once it is Complete.
-			e.Lines = part.Lines
-		} else {
-			e.Lines = c.lines()
-		}
-		e.Complete = true
-	}}
+	e.cnt = countReader{r: body, bytesOnly: part != nil, ent: e, part: part}
+	cnt := &e.cnt
 	switch {
 	case e.IsMultipart():
 		b, _ := e.MediaType.Params.Get("boundary")
