@@ -34,10 +34,10 @@
 // prefixes, "cp-1252", "win-1251") are understood. Applications add or override charsets by passing a CharsetLookup (see
 // ChainCharsets); nothing in the package is mutable. DecodeCharset and
 // NewCharsetReader convert to UTF-8; an unknown charset passes the bytes
-// through and reports an *UnknownCharsetError. For the default iso-2022-jp
-// entry they use a faster decoder of their own whose output is that of
-// x/text's for every input: its JIS X 0208 and 0212 tables are decoded
-// through x/text once, on first use.
+// through and reports an *UnknownCharsetError. For x/text's ISO-2022-JP
+// (the default for iso-2022-jp) they use a faster decoder of their own whose
+// output is that of x/text's for every input: its JIS X 0208 and 0212 tables
+// are decoded through x/text once, on first use.
 //
 // # Encoded words
 //
