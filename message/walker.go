@@ -349,6 +349,11 @@ const tailDirect = 1024
 
 func (t *tailReader) Read(p []byte) (int, error) {
 	if len(p) >= tailDirect && t.br.Buffered() == 0 {
+		// An error that br got from src and has not returned yet comes
+		// first, as it would through br.
+		if _, err := t.br.Read(p[:0]); err != nil {
+			return 0, err
+		}
 		return t.src.Read(p)
 	}
 	return t.br.Read(p)

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/require"
 
@@ -193,5 +194,21 @@ func TestRoundTrip(t *testing.T) {
 			require.Equal(t, string(msg[e.HeaderOffset:e.BodyOffset]), string(e.Header.Bytes()[:e.Header.rawLen()]), "%s %q", f, e.Section)
 			return nil
 		})
+	}
+}
+
+// An error of the source reaches the body reader after the bytes before
+// it, whether the body is read through the header's buffer or past it.
+func TestWalkerSourceError(t *testing.T) {
+	boom := errors.New("boom")
+	body := strings.Repeat("line of text\r\n", 1000)
+	for _, cut := range []int{10, 3000, len(body)} {
+		src := io.MultiReader(strings.NewReader("Subject: x\r\n\r\n"+body[:cut]), iotest.ErrReader(boom))
+		w := NewWalker(src, nil)
+		e, err := w.Next()
+		require.NoError(t, err)
+		got, err := io.ReadAll(e.Body())
+		require.ErrorIs(t, err, boom)
+		require.Equal(t, body[:cut], string(got))
 	}
 }
