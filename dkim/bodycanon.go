@@ -46,9 +46,15 @@ const (
 )
 
 func newBodyCanon(h hash.Hash, c Canonicalization, limit int64) *bodyCanon {
-	b := &bodyCanon{h: h, relaxed: c == Relaxed, limit: limit}
-	b.buf = b.small[:]
+	b := new(bodyCanon)
+	b.init(h, c, limit)
 	return b
+}
+
+// init sets up a zero bodyCanon, for one embedded in a larger struct.
+func (b *bodyCanon) init(h hash.Hash, c Canonicalization, limit int64) {
+	b.h, b.relaxed, b.limit = h, c == Relaxed, limit
+	b.buf = b.small[:]
 }
 
 // Write accepts body bytes in any chunking.

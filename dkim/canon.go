@@ -43,15 +43,28 @@ func SplitHeader(hdr []byte) []Field {
 		raw := hdr[off:end:end]
 		name := ""
 		if i := bytes.IndexByte(raw, ':'); i > 0 {
-			name = strings.TrimRight(hs[off:off+i], " \t")
-			if strings.ContainsAny(name, " \t\r\n") {
-				name = ""
-			}
+			name = fieldName(hs[off : off+i])
 		}
 		fields = append(fields, Field{Name: name, Raw: raw})
 		off = end
 	}
 	return fields
+}
+
+// fieldName returns s, the text before a field's colon, without trailing
+// SP and HTAB; it is empty when white space or a line break remains
+// inside (not a field name).
+func fieldName(s string) string {
+	n := len(s)
+	for n > 0 && (s[n-1] == ' ' || s[n-1] == '\t') {
+		n--
+	}
+	for i := range n {
+		if c := s[i]; c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			return ""
+		}
+	}
+	return s[:n]
 }
 
 // countFields returns the number of fields SplitHeader finds in hdr: lines
@@ -134,8 +147,7 @@ func HashFields(h hash.Hash, c Canonicalization, selected []*Field, sig []byte) 
 		h.Write(buf)
 	}
 	buf = CanonicalizeHeader(buf[:0], c, sig)
-	buf = bytes.TrimSuffix(buf, []byte("\r\n"))
-	h.Write(buf)
+	h.Write(buf[:len(buf)-2]) // without its CRLF, which always ends buf
 }
 
 // CanonicalizeHeader appends the canonical form of one raw header field to
@@ -206,6 +218,11 @@ func relaxValue(dst, v []byte) []byte {
 }
 
 func trimLineEnd(b []byte) []byte {
-	b = bytes.TrimSuffix(b, []byte{'\n'})
-	return bytes.TrimSuffix(b, []byte{'\r'})
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
 }

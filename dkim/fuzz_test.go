@@ -117,3 +117,36 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeBase64FWSInto: decoding into a caller's buffer (bh=) gives
+// what the allocating decoder gives, error included.
+func FuzzDecodeBase64FWSInto(f *testing.F) {
+	f.Add("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
+	f.Add("47DEQpj8HBSa+/TImW+5 JCeuQeRkm5\tNMpJWZG3hSuFU=")
+	f.Add(" \t ")
+	f.Add("AA=\r\n=")
+	f.Fuzz(func(t *testing.T, v string) {
+		var buf [64]byte
+		got, gotErr := decodeBase64FWSInto(buf[:], v)
+		want, wantErr := decodeBase64FWS(v)
+		if (gotErr == nil) != (wantErr == nil) || gotErr == nil && !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %x, %v; want %x, %v", v, got, gotErr, want, wantErr)
+		}
+	})
+}
+
+// FuzzFieldName: the field-name scan equals its plain definition.
+func FuzzFieldName(f *testing.F) {
+	f.Add("Subject \t")
+	f.Add("X Y")
+	f.Add("A\r\n B")
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.TrimRight(s, " \t")
+		if strings.ContainsAny(want, " \t\r\n") {
+			want = ""
+		}
+		if got := fieldName(s); got != want {
+			t.Fatalf("%q: got %q, want %q", s, got, want)
+		}
+	})
+}

@@ -74,12 +74,20 @@ func (k *KeyRecord) allowsEmail() bool {
 // h=, s= and t= are ignored, as the RFC says; an unknown k= is an error,
 // since the key cannot be used.
 func ParseKeyRecord(txt string) (*KeyRecord, error) {
-	tags, err := parseTagList(txt)
+	var buf [maxTagsOnStack]tag
+	tags, err := appendTagList(buf[:0], txt)
 	if err != nil {
 		return nil, err
 	}
-	k := &KeyRecord{KeyType: "rsa", Services: []string{"*"}}
-	var p *string
+	// The record and its default s= in one allocation.
+	kw := &struct {
+		k   KeyRecord
+		svc [1]string
+	}{k: KeyRecord{KeyType: "rsa"}, svc: [1]string{"*"}}
+	k := &kw.k
+	k.Services = kw.svc[:]
+	var p string
+	hasP := false
 	for i, t := range tags {
 		switch t.name {
 		case "v":
@@ -94,22 +102,21 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 		case "n":
 			k.Notes = decodeQP(t.value)
 		case "p":
-			v := stripFWS(t.value)
-			p = &v
+			p, hasP = stripFWS(t.value), true
 		case "s":
 			k.Services = splitColon(t.value)
 		case "t":
 			k.Flags = splitColon(t.value)
 		}
 	}
-	if p == nil {
+	if !hasP {
 		return nil, &SyntaxError{Tag: "p", Detail: "required tag missing", Err: ErrMissingTag}
 	}
-	if *p == "" {
+	if p == "" {
 		k.Revoked = true
 		return k, nil
 	}
-	der, err := base64.StdEncoding.DecodeString(*p)
+	der, err := base64.StdEncoding.DecodeString(p)
 	if err != nil {
 		return nil, &SyntaxError{Tag: "p", Detail: "invalid base64"}
 	}

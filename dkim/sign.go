@@ -63,10 +63,12 @@ type Signer struct {
 	opts  SignOptions
 	algo  Algorithm
 	split headerSplitter
-	bh    hash.Hash
+	bh    hash.Hash // the body hash, then the header hash
 	body  *bodyCanon
 	field string
 	err   error
+	canon bodyCanon // body's storage, to save an allocation
+	sum   [64]byte  // the body hash, then the header digest
 }
 
 // NewSigner checks the options and returns a Signer.
@@ -145,7 +147,8 @@ func NewSigner(opts *SignOptions) (*Signer, error) {
 	}
 	s.split.max = o.MaxHeaderBytes
 	s.bh = crypto.SHA256.New()
-	s.body = newBodyCanon(s.bh, o.BodyCanon, -1)
+	s.body = &s.canon
+	s.body.init(s.bh, o.BodyCanon, -1)
 	return s, nil
 }
 
@@ -209,11 +212,13 @@ func (s *Signer) Close() error {
 	if names == nil {
 		names = oversign(fields, DefaultSignedHeaders())
 	}
-	var bh, digest [64]byte
-	field := s.format(names, s.bh.Sum(bh[:0]))
-	h := crypto.SHA256.New()
+	// The body hash is formatted into the field before its hash and its
+	// buffer are used again for the header.
+	field := s.format(names, s.bh.Sum(s.sum[:0]))
+	h := s.bh
+	h.Reset()
 	HashFields(h, s.opts.HeaderCanon, SelectFields(fields, names), field)
-	sig, err := signDigest(s.opts.Key, s.algo, h.Sum(digest[:0]))
+	sig, err := signDigest(s.opts.Key, s.algo, h.Sum(s.sum[:0]))
 	if err != nil {
 		s.err = err
 		return err

@@ -56,6 +56,8 @@ type Signature struct {
 	HasBodyLength bool             // whether l= was present
 	HasIdentifier bool             // whether i= was present
 	UnknownTags   []string         // names of tags this package ignores
+
+	bhBuf [64]byte // BodyHash's storage when it fits
 }
 
 // ParseSignature parses a DKIM-Signature field value with the strict rules
@@ -65,7 +67,8 @@ type Signature struct {
 // (a permerror in verification, section 6.1.1). It does not check times
 // against a clock nor the algorithm against a policy: [Verify] does.
 func ParseSignature(value string) (*Signature, error) {
-	tags, err := parseTagList(value)
+	var buf [maxTagsOnStack]tag
+	tags, err := appendTagList(buf[:0], value)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +137,13 @@ func (s *Signature) setTag(t tag) error {
 	case "a":
 		s.Algorithm = Algorithm(strings.ToLower(v))
 	case "b", "bh":
-		dec, err := decodeBase64FWS(v)
+		var dec []byte
+		var err error
+		if t.name == "bh" {
+			dec, err = decodeBase64FWSInto(s.bhBuf[:], v)
+		} else {
+			dec, err = decodeBase64FWS(v)
+		}
 		if err != nil || (t.name == "bh" && len(dec) == 0) {
 			return bad("invalid base64")
 		}
@@ -218,6 +227,26 @@ func decodeBase64FWS(v string) ([]byte, error) {
 		v = v[min(i+1, len(v)):]
 	}
 	src, dst := buf, buf[len(buf):cap(buf)]
+	n, err := base64.StdEncoding.Decode(dst, src)
+	return dst[:n:n], err
+}
+
+// decodeBase64FWSInto is decodeBase64FWS decoding into dst when the value
+// fits (its FWS removed on the stack), and allocating otherwise.
+func decodeBase64FWSInto(dst []byte, v string) ([]byte, error) {
+	var scratch [128]byte
+	if len(v) > len(scratch) || base64.StdEncoding.DecodedLen(len(v)) > len(dst) {
+		return decodeBase64FWS(v)
+	}
+	src := scratch[:0]
+	for len(v) > 0 {
+		i := strings.IndexByte(v, ' ')
+		if i < 0 {
+			i = len(v)
+		}
+		src = appendNoTab(src, v[:i])
+		v = v[min(i+1, len(v)):]
+	}
 	n, err := base64.StdEncoding.Decode(dst, src)
 	return dst[:n:n], err
 }

@@ -10,13 +10,17 @@ type tag struct {
 	name, value string
 }
 
-// parseTagList parses a tag-list (RFC 6376 section 3.2). Whitespace (FWS)
-// around names and values is removed; folding inside values is kept for the
-// caller to strip where the value's syntax allows it. A duplicate tag name
-// makes the whole list invalid, as does a tag without '=' or with an invalid
-// name. A trailing ';' is allowed.
-func parseTagList(s string) ([]tag, error) {
-	tags := make([]tag, 0, strings.Count(s, ";")+1)
+// maxTagsOnStack is the tag-list length that parsers keep on their stack.
+const maxTagsOnStack = 16
+
+// appendTagList parses a tag-list (RFC 6376 section 3.2) and appends its
+// tags to tags, so that a caller can offer storage on its stack for the
+// usual short lists. Whitespace (FWS) around names and values is removed;
+// folding inside values is kept for the caller to strip where the value's
+// syntax allows it. A duplicate tag name makes the whole list invalid, as
+// does a tag without '=' or with an invalid name. A trailing ';' is
+// allowed.
+func appendTagList(tags []tag, s string) ([]tag, error) {
 	var seen map[string]bool // only for long lists; short ones are scanned
 	for len(s) > 0 {
 		part := s

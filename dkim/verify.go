@@ -170,9 +170,11 @@ type pending struct {
 	decided   bool        // res is final (an error before the body)
 	hashAlg   crypto.Hash // the a= hash, for the signature check
 	bodyH     hash.Hash   // receives the canonical body
-	body      *bodyCanon
+	body      *bodyCanon  // nil, or canon once the body is hashed
+	canon     bodyCanon
 	digest    []byte // header hash, in digestBuf
 	digestBuf [64]byte
+	bodySum   [64]byte // the body hash, in finish
 	pub       crypto.PublicKey
 	field     *Field   // the DKIM-Signature field
 	keyTXT    []string // the key lookup's answer
@@ -269,22 +271,24 @@ func (v *Verifier) startBody() {
 // The Resolver must be safe for concurrent use (dnsmock and the default
 // resolver are).
 func (v *Verifier) lookupKeys(sigs []*pending) {
-	lookup := func(s *pending) {
-		name := KeyName(s.res.Signature.Selector, s.res.Signature.Domain)
-		s.keyTXT, s.keyErr = v.opts.Resolver.LookupTXT(v.ctx, name)
-		if l := v.opts.Logger; l != nil {
-			l.Debug("dkim key lookup", "name", name, "records", len(s.keyTXT), "err", s.keyErr)
-		}
-	}
 	if len(sigs) == 1 {
-		lookup(sigs[0])
+		v.lookupKey(sigs[0])
 		return
 	}
 	var wg sync.WaitGroup
 	for _, s := range sigs {
-		wg.Go(func() { lookup(s) })
+		wg.Go(func() { v.lookupKey(s) })
 	}
 	wg.Wait()
+}
+
+// lookupKey fetches the key record of one signature.
+func (v *Verifier) lookupKey(s *pending) {
+	name := KeyName(s.res.Signature.Selector, s.res.Signature.Domain)
+	s.keyTXT, s.keyErr = v.opts.Resolver.LookupTXT(v.ctx, name)
+	if l := v.opts.Logger; l != nil {
+		l.Debug("dkim key lookup", "name", name, "records", len(s.keyTXT), "err", s.keyErr)
+	}
 }
 
 // fail records a final result.
@@ -357,9 +361,11 @@ func (v *Verifier) prepare(s *pending, fields []Field) {
 	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(s.field.Raw))
 	s.digest = h.Sum(s.digestBuf[:0])
 	s.hashAlg = hashAlg
-	bh := hashAlg.New()
-	s.bodyH = bh
-	s.body = newBodyCanon(bh, sig.BodyCanon, sig.BodyLength)
+	// The header hash is done: it hashes the body next.
+	h.Reset()
+	s.bodyH = h
+	s.body = &s.canon
+	s.body.init(h, sig.BodyCanon, sig.BodyLength)
 }
 
 func firstN(s string, n int) string {
@@ -486,8 +492,7 @@ func (v *Verifier) finish(s *pending) {
 		}
 		s.res.UnsignedLength = s.body.total - sig.BodyLength
 	}
-	var bh [64]byte
-	if subtle.ConstantTimeCompare(s.bodyH.Sum(bh[:0]), sig.BodyHash) != 1 {
+	if subtle.ConstantTimeCompare(s.bodyH.Sum(s.bodySum[:0]), sig.BodyHash) != 1 {
 		s.fail(StatusFail, ErrBodyHash, "")
 		return
 	}
