@@ -136,3 +136,20 @@ func FuzzRelaxValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndexFWS: the word-at-a-time scan finds the first FWS byte as a
+// plain loop does.
+func FuzzIndexFWS(f *testing.F) {
+	f.Add([]byte("Joe SixPack <joe@football.example.com>"))
+	f.Add([]byte("\x00\x01\x1f\x20\xa0\xa1\xff!\r\n"))
+	f.Add([]byte("abcdefgh\x7fabcdefg\tz"))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		want := 0
+		for want < len(v) && !isFWS(v[want]) {
+			want++
+		}
+		if got := indexFWS(v); got != want {
+			t.Fatalf("%q: got %d, want %d", v, got, want)
+		}
+	})
+}

@@ -2,7 +2,9 @@ package dkim
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash"
+	"math/bits"
 	"strings"
 )
 
@@ -138,15 +140,14 @@ func SelectFields(fields []Field, h []string) []*Field {
 // field sig (whose b= value must already be empty) without a trailing CRLF.
 // nil entries in selected are skipped.
 func HashFields(h hash.Hash, c Canonicalization, selected []*Field, sig []byte) {
+	// One write: each write to a hash costs a call and a partial block.
 	buf := make([]byte, 0, 512)
 	for _, f := range selected {
-		if f == nil {
-			continue
+		if f != nil {
+			buf = CanonicalizeHeader(buf, c, f.Raw)
 		}
-		buf = CanonicalizeHeader(buf[:0], c, f.Raw)
-		h.Write(buf)
 	}
-	buf = CanonicalizeHeader(buf[:0], c, sig)
+	buf = CanonicalizeHeader(buf, c, sig)
 	h.Write(buf[:len(buf)-2]) // without its CRLF, which always ends buf
 }
 
@@ -178,7 +179,11 @@ func CanonicalizeHeader(dst []byte, c Canonicalization, raw []byte) []byte {
 		colon = len(raw)
 	}
 	// Name: lowercase, WSP before the colon removed.
-	for _, b := range bytes.TrimRight(raw[:colon], " \t") {
+	name := raw[:colon]
+	for len(name) > 0 && (name[len(name)-1] == ' ' || name[len(name)-1] == '\t') {
+		name = name[:len(name)-1]
+	}
+	for _, b := range name {
 		if 'A' <= b && b <= 'Z' {
 			b += 'a' - 'A'
 		}
@@ -197,10 +202,7 @@ func relaxValue(dst, v []byte) []byte {
 	space := false
 	started := false
 	for len(v) > 0 {
-		i := 0
-		for i < len(v) && (v[i] > ' ' || !isFWS(v[i])) {
-			i++
-		}
+		i := indexFWS(v)
 		if i > 0 {
 			if space && started {
 				dst = append(dst, ' ')
@@ -215,6 +217,34 @@ func relaxValue(dst, v []byte) []byte {
 		v = v[i:]
 	}
 	return dst
+}
+
+// indexFWS returns the index of the first SP, HTAB, CR or LF in v, or
+// len(v). It tests eight bytes at a time for one below 0x21, then looks
+// at the byte found.
+func indexFWS(v []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for {
+		for ; i+8 <= len(v); i += 8 {
+			x := binary.LittleEndian.Uint64(v[i:])
+			// The lowest flagged byte is the first below 0x21 (the
+			// borrow only flags bytes above it).
+			if m := (x - 0x21*ones) &^ x & highs; m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+		}
+		if i+8 > len(v) {
+			for ; i < len(v) && (v[i] > ' ' || !isFWS(v[i])); i++ {
+			}
+			return i
+		}
+		if isFWS(v[i]) {
+			return i
+		}
+		i++ // a control character other than FWS: content
+	}
 }
 
 func trimLineEnd(b []byte) []byte {
