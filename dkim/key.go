@@ -153,6 +153,9 @@ func splitColon(v string) []string {
 //
 // QUIRK: the PKCS#1 form is accepted although the RFC names only SPKI.
 func parseRSAPublicKey(der []byte) (*rsa.PublicKey, error) {
+	if pub, ok := parseRSASPKIFast(der); ok {
+		return pub, nil
+	}
 	if pub, err := x509.ParsePKIXPublicKey(der); err == nil {
 		if r, ok := pub.(*rsa.PublicKey); ok {
 			return r, nil
