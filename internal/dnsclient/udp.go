@@ -87,14 +87,28 @@ func ioError(ctx context.Context, err error, name string) error {
 	return err
 }
 
+// udpConn is the part of a connected UDP socket that an exchange uses.
+type udpConn interface {
+	Read(b []byte) (int, error)
+	Write(b []byte) (int, error)
+	SetReadDeadline(t time.Time) error
+	Close() error
+}
+
 // dialUDP opens a connected UDP socket to server. An address literal (the
-// usual case, from resolv.conf) skips the resolver of package net.
-func (c *Client) dialUDP(ctx context.Context, server string) (net.Conn, error) {
+// usual case, from resolv.conf) skips the resolver of package net, and on
+// Linux the socket is made directly (dialUDPAddr).
+func (c *Client) dialUDP(ctx context.Context, server string) (udpConn, error) {
 	if a, ok := c.udpAddrs[server]; ok {
-		return net.DialUDP("udp", nil, a)
+		return dialUDPAddr(a)
 	}
 	var d net.Dialer
 	return d.DialContext(ctx, "udp", server)
+}
+
+// dialUDPNet is dialUDPAddr through package net.
+func dialUDPNet(a *net.UDPAddr) (udpConn, error) {
+	return net.DialUDP("udp", nil, a)
 }
 
 // udpAddrs parses the servers that are address literals.
