@@ -32,6 +32,13 @@ type Field struct {
 // that are continuations, and lines without a colon, are kept as fields with
 // an empty name, so that they are never hashed but never lost either.
 func SplitHeader(hdr []byte) []Field {
+	fields, _ := splitHeader(hdr)
+	return fields
+}
+
+// splitHeader is SplitHeader, also returning hdr as a string: the fields
+// lie in it one after the other, from its start.
+func splitHeader(hdr []byte) ([]Field, string) {
 	// One string for all the names, and the fields counted first, so
 	// that splitting costs two allocations.
 	hs := string(hdr)
@@ -50,7 +57,7 @@ func SplitHeader(hdr []byte) []Field {
 		fields = append(fields, Field{Name: name, Raw: raw})
 		off = end
 	}
-	return fields
+	return fields, hs
 }
 
 // fieldName returns s, the text before a field's colon, without trailing

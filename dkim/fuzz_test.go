@@ -121,6 +121,7 @@ func FuzzVerify(f *testing.F) {
 // FuzzDecodeBase64FWSInto: decoding into a caller's buffer (bh=) gives
 // what the allocating decoder gives, error included.
 func FuzzDecodeBase64FWSInto(f *testing.F) {
+	f.Add(strings.Repeat("QUJD RA==", 200))
 	f.Add("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
 	f.Add("47DEQpj8HBSa+/TImW+5 JCeuQeRkm5\tNMpJWZG3hSuFU=")
 	f.Add(" \t ")
@@ -131,6 +132,11 @@ func FuzzDecodeBase64FWSInto(f *testing.F) {
 		want, wantErr := decodeBase64FWS(v)
 		if (gotErr == nil) != (wantErr == nil) || gotErr == nil && !bytes.Equal(got, want) {
 			t.Fatalf("%q: got %x, %v; want %x, %v", v, got, gotErr, want, wantErr)
+		}
+		// Both against the plain reading: drop SP and HTAB, decode.
+		ref, refErr := base64.StdEncoding.DecodeString(strings.NewReplacer(" ", "", "\t", "").Replace(v))
+		if (refErr == nil) != (wantErr == nil) || refErr == nil && !bytes.Equal(ref, want) {
+			t.Fatalf("%q: decodeBase64FWS %x, %v; reference %x, %v", v, want, wantErr, ref, refErr)
 		}
 	})
 }
@@ -147,6 +153,29 @@ func FuzzFieldName(f *testing.F) {
 		}
 		if got := fieldName(s); got != want {
 			t.Fatalf("%q: got %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzSplitHeaderText: the fields of splitHeader lie one after the other in
+// the string it returns, which the verifier takes field text from.
+func FuzzSplitHeaderText(f *testing.F) {
+	f.Add([]byte("From: a\r\n b\r\nDKIM-Signature: v=1;\r\n\tb=x\r\n"))
+	f.Add([]byte(" lead\nX:\n\n:y"))
+	f.Fuzz(func(t *testing.T, hdr []byte) {
+		fields, hs := splitHeader(hdr)
+		if hs != string(hdr) {
+			t.Fatalf("%q: string %q", hdr, hs)
+		}
+		off := 0
+		for _, fl := range fields {
+			if hs[off:off+len(fl.Raw)] != string(fl.Raw) {
+				t.Fatalf("%q: field %q not at %d", hdr, fl.Raw, off)
+			}
+			off += len(fl.Raw)
+		}
+		if off != len(hdr) {
+			t.Fatalf("%q: fields cover %d bytes", hdr, off)
 		}
 	})
 }

@@ -177,6 +177,7 @@ type pending struct {
 	bodySum   [64]byte // the body hash, in finish
 	pub       crypto.PublicKey
 	field     *Field   // the DKIM-Signature field
+	text      string   // field.Raw as a string
 	keyTXT    []string // the key lookup's answer
 	keyErr    error
 }
@@ -236,21 +237,22 @@ func (v *Verifier) Close() ([]Result, error) {
 
 // startBody parses the signatures and fetches keys once the header is in.
 func (v *Verifier) startBody() {
-	fields := SplitHeader(v.split.header())
+	fields, hs := splitHeader(v.split.header())
 	froms := 0
 	for _, f := range fields {
 		if strings.EqualFold(f.Name, "from") {
 			froms++
 		}
 	}
-	n := 0
+	n, off := 0, 0
 	var ready []*pending // signatures that need their key
 	for i := range fields {
+		off += len(fields[i].Raw)
 		if !strings.EqualFold(fields[i].Name, "DKIM-Signature") {
 			continue
 		}
 		n++
-		s := &pending{field: &fields[i]}
+		s := &pending{field: &fields[i], text: hs[off-len(fields[i].Raw) : off]}
 		v.sigs = append(v.sigs, s)
 		if n > v.opts.MaxSignatures {
 			s.fail(StatusPolicy, ErrTooManySignatures, "")
@@ -305,7 +307,7 @@ func (s *pending) fail(st Status, err error, reason string) {
 // precheck parses one signature and applies the checks that need no key;
 // it reports whether the key should be fetched.
 func (v *Verifier) precheck(s *pending, froms int) bool {
-	_, value, _ := strings.Cut(string(s.field.Raw), ":")
+	_, value, _ := strings.Cut(s.text, ":")
 	sig, err := ParseSignature(value)
 	if sig != nil {
 		s.res.Domain, s.res.Selector, s.res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
