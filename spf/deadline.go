@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/yubinmail/yubin/internal/dnsclient"
 )
 
 // deadlineCtx is the context of one check: its parent bounded by the
@@ -122,6 +124,11 @@ func (c *deadlineCtx) Err() error {
 	return nil
 }
 
+// CancelParent implements dnsclient.DeadlineScope: c ends at its deadline
+// or with its parent, so a resolver that bounds its sockets by Deadline
+// need only watch the parent, and c never makes its timer.
+func (c *deadlineCtx) CancelParent() context.Context { return c.parent }
+
 // Value implements context.Context. Once the inner context exists, it
 // answers, so that contexts derived from this one attach to its
 // cancellation directly, without a goroutine.
@@ -131,3 +138,5 @@ func (c *deadlineCtx) Value(key any) any {
 	}
 	return c.parent.Value(key)
 }
+
+var _ dnsclient.DeadlineScope = (*deadlineCtx)(nil)

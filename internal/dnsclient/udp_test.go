@@ -1,6 +1,7 @@
 package dnsclient
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -104,4 +105,41 @@ func testDialer(t *testing.T, dial func(*net.UDPAddr) (udpConn, error), pc net.P
 	require.ErrorIs(t, err, syscall.ECONNREFUSED)
 	var oe *net.OpError
 	require.True(t, errors.As(err, &oe))
+}
+
+// scopeCtx is a DeadlineScope: a deadline over a cancellable parent.
+type scopeCtx struct {
+	context.Context
+	parent context.Context
+}
+
+func (s scopeCtx) CancelParent() context.Context { return s.parent }
+
+// TestDeadlineScope checks that an exchange on a DeadlineScope ends at its
+// deadline and when its parent is cancelled, against a server that never
+// answers.
+func TestDeadlineScope(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer pc.Close()
+	c, err := New(&Options{Server: pc.LocalAddr().String(), Timeout: 5 * time.Second, CacheSize: -1})
+	require.NoError(t, err)
+
+	parent, cancel := context.WithCancel(context.Background())
+	ctx, stop := context.WithTimeout(parent, 100*time.Millisecond)
+	defer stop()
+	start := time.Now()
+	_, err = c.LookupTXT(scopeCtx{ctx, parent}, "late.test")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	require.True(t, de.IsTimeout, "%v", err)
+	require.Less(t, time.Since(start), 4*time.Second)
+
+	ctx, stop = context.WithTimeout(parent, time.Minute)
+	defer stop()
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start = time.Now()
+	_, err = c.LookupTXT(scopeCtx{ctx, parent}, "cancelled.test")
+	require.ErrorIs(t, err, context.Canceled)
+	require.Less(t, time.Since(start), 4*time.Second)
 }
