@@ -163,16 +163,29 @@ func trimWSP(b []byte) []byte {
 // MaxHeaderBytes or MaxFields returns the fields read so far and a
 // *mime.LimitError. An I/O error other than io.EOF is returned as is.
 func ReadHeader(r *bufio.Reader, opts *HeaderOptions) (Header, error) {
-	hr := headerReader{r: r, max: opts.maxBytes(), maxFields: opts.maxFields()}
+	h, _, err := readHeaderGrow(r, opts, nil)
+	return h, err
+}
+
+// readHeaderGrow is ReadHeader starting with r, whose buffer may be smaller
+// than the header's lines. The only results that depend on the size of the
+// buffer are those of peekLine, where a line longer than the buffer is cut
+// short. So when a peeked line does not fit and grow is not nil, reading
+// goes on with grow(r), a reader of r with a larger buffer, and the results
+// are those of reading with that larger buffer from the start. It returns
+// the reader it used last.
+func readHeaderGrow(r *bufio.Reader, opts *HeaderOptions, grow func(*bufio.Reader) *bufio.Reader) (Header, *bufio.Reader, error) {
+	hr := headerReader{r: r, max: opts.maxBytes(), maxFields: opts.maxFields(), grow: grow}
 	err := hr.read()
 	if err == nil && len(hr.warns) > 0 {
 		err = hr.warns
 	}
-	return hr.h, err
+	return hr.h, hr.r, err
 }
 
 type headerReader struct {
 	r         *bufio.Reader
+	grow      func(*bufio.Reader) *bufio.Reader // see readHeaderGrow
 	h         Header
 	max       int
 	maxFields int
@@ -343,6 +356,11 @@ func (hr *headerReader) peekLine() (line []byte, complete bool) {
 		b, err := hr.r.Peek(n)
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
 			return b[:i+1], true
+		}
+		if err == bufio.ErrBufferFull && hr.grow != nil {
+			// Peeking is repeated from the start with the larger buffer.
+			hr.r, hr.grow, n = hr.grow(hr.r), nil, 64
+			continue
 		}
 		if err != nil {
 			return b, err != bufio.ErrBufferFull

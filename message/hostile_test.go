@@ -187,8 +187,12 @@ func FuzzWalk(f *testing.F) {
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nA: b\r\n\r\nx\r\n--b--\r\n"))
 	f.Add([]byte("Content-Type: multipart/digest; boundary=\"a b\"\n\n--a b\n\nX: y\n\nz\n--a b\nContent-Transfer-Encoding: base64\n\n!!\n"))
 	f.Add([]byte("Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=E2=8"))
+	f.Add([]byte("A: b\r\n \r\n" + strings.Repeat("c", 1500) + "\r\n\r\nbody"))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		opts := &WalkOptions{MaxDepth: 8, MaxParts: 200}
+		// In memory, the walker starts with a smaller buffer; the results
+		// are those of a full-sized one.
+		checkSmallBuffer(t, msg, opts)
 		w := NewWalker(bytes.NewReader(msg), opts)
 		var all []*Entity
 		defer func() {

@@ -33,7 +33,8 @@ type Walker struct {
 	br      *bufio.Reader // kept across Reset
 	hbr     *bufio.Reader // reads part headers
 	hsrc    bytes.Reader
-	tail    tailReader // the body of the top-level entity
+	tail    tailReader  // the body of the top-level entity
+	cnt     countReader // counts the bytes read from src
 	stack   []*frame
 	root    *Entity
 	cur     *Entity
@@ -118,10 +119,17 @@ func (w *Walker) next() (*Entity, error) {
 }
 
 func (w *Walker) top() (*Entity, error) {
-	cnt := &countReader{r: w.src, bytesOnly: true}
+	w.cnt = countReader{r: w.src, bytesOnly: true}
+	cnt := &w.cnt
 	size := bufioSize
-	if l, ok := w.src.(interface{ Len() int }); ok && l.Len()+16 < size {
-		size = max(l.Len()+16, 1024)
+	var grow func(*bufio.Reader) *bufio.Reader
+	if _, ok := w.src.(interface{ Len() int }); ok {
+		// Input in memory: reading it in smaller pieces costs little, so
+		// the header is read with a smaller buffer, and a larger one is
+		// made only when a line does not fit where the results depend on
+		// it (see readHeaderGrow); they are those of a full-sized buffer.
+		size = smallBufioSize
+		grow = growBufio
 	}
 	br := w.br
 	if br == nil || br.Size() < size {
@@ -131,17 +139,27 @@ func (w *Walker) top() (*Entity, error) {
 		br.Reset(cnt)
 	}
 	e := &Entity{}
-	h, err := ReadHeader(br, w.opts.Header)
+	h, hbr, err := readHeaderGrow(br, w.opts.Header, grow)
 	if err = e.headerErr(err); err != nil {
 		return nil, err
 	}
 	e.Header = h
 	e.HeaderOffset = int64(len(h.MboxFrom()))
 	e.BodyOffset = cnt.n - int64(br.Buffered())
-	w.root = e
 	w.tail = tailReader{br, cnt}
+	if hbr != br {
+		// The grown reader reads br, which reads the input.
+		e.BodyOffset -= int64(hbr.Buffered())
+		w.tail = tailReader{hbr, br}
+	}
+	w.root = e
 	return w.enter(e, &w.tail, "", true, nil)
 }
+
+// smallBufioSize is the walker's first read buffer for input in memory.
+const smallBufioSize = 1 << 10
+
+func growBufio(br *bufio.Reader) *bufio.Reader { return bufio.NewReaderSize(br, bufioSize) }
 
 func (e *Entity) headerErr(err error) error {
 	if err == nil {
