@@ -1,6 +1,7 @@
 package dnsmock
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,43 @@ func FuzzAtOrBelow(f *testing.F) {
 		want := k == n || strings.HasSuffix(k, "."+n)
 		if got := atOrBelow(k, n); got != want {
 			t.Fatalf("atOrBelow(%q, %q) = %v, want %v", k, n, got, want)
+		}
+	})
+}
+
+// FuzzNameIndex compares the index with the scan of every key: the keys
+// are the fields of keys split at '|', spread over the maps; names are
+// asked as given, with their case changed and with a final dot.
+func FuzzNameIndex(f *testing.F) {
+	for _, p := range [][2]string{{"a.example|B.Example.|192.0.2.1", "example"}, {"x..y|a.", ""},
+		{"mail.example.com", "EXAMPLE.com."}, {"1.2.0.192.in-addr.arpa|c.d", "0.192.in-addr.arpa"}} {
+		f.Add(p[0], p[1])
+	}
+	f.Fuzz(func(t *testing.T, keys, name string) {
+		r := &Resolver{TXT: map[string][]string{}, MX: map[string][]*net.MX{}, A: map[string][]string{},
+			AAAA: map[string][]string{}, CNAME: map[string]string{}, PTR: map[string][]string{}}
+		for i, k := range strings.Split(keys, "|") {
+			switch i % 6 {
+			case 0:
+				r.TXT[k] = nil
+			case 1:
+				r.MX[k] = nil
+			case 2:
+				r.A[k] = nil
+			case 3:
+				r.AAAA[k] = nil
+			case 4:
+				r.CNAME[k] = ""
+			case 5:
+				r.PTR[k] = nil
+			}
+		}
+		idx := r.buildIndex()
+		for _, q := range []string{name, strings.ToUpper(name), name + "."} {
+			n := normalize(q)
+			if got, want := idx.exists(n), r.exists(n); got != want {
+				t.Fatalf("keys %q: exists(%q) = %v, scan %v", keys, n, got, want)
+			}
 		}
 	})
 }

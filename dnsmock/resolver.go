@@ -44,6 +44,7 @@ type Resolver struct {
 
 	mu      sync.Mutex
 	queries []Query
+	index   *nameIndex // guarded by mu
 }
 
 // Query is one logged lookup.
@@ -75,12 +76,6 @@ func (r *Resolver) ResetQueries() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.queries = nil
-}
-
-func (r *Resolver) log(typ, name string) {
-	r.mu.Lock()
-	r.queries = append(r.queries, Query{Type: typ, Name: name})
-	r.mu.Unlock()
 }
 
 // LookupTXT returns the TXT records of name.
@@ -199,43 +194,53 @@ func itoa(n int) string {
 // resolve logs the query, applies ctx, Fail and Timeout, follows CNAMEs and
 // decides NXDOMAIN. It returns the final name to read records from.
 func (r *Resolver) resolve(ctx context.Context, typ, name string) (string, error) {
-	chain, err := r.resolveChain(ctx, typ, name)
-	if err != nil {
-		return "", err
-	}
-	return chain[len(chain)-1], nil
+	return r.follow(ctx, typ, name, nil)
 }
 
 // resolveChain is resolve returning every name of the CNAME chain, the
 // queried name first and the final target last.
 func (r *Resolver) resolveChain(ctx context.Context, typ, name string) ([]string, error) {
+	var chain []string
+	if _, err := r.follow(ctx, typ, name, &chain); err != nil {
+		return nil, err
+	}
+	return chain, nil
+}
+
+// follow is resolve, appending every name of the CNAME chain to *chain
+// when chain is not nil.
+func (r *Resolver) follow(ctx context.Context, typ, name string, chain *[]string) (string, error) {
 	n := normalize(name)
-	r.log(typ, n)
+	idx := r.logAndIndex(typ, n)
 	if err := ctx.Err(); err != nil {
-		return nil, &net.DNSError{
+		return "", &net.DNSError{
 			Err: err.Error(), Name: name, UnwrapErr: err,
 			IsTimeout: errors.Is(err, context.DeadlineExceeded), IsTemporary: true,
 		}
 	}
-	chain := []string{n}
+	if chain != nil {
+		*chain = append(*chain, n)
+	}
 	for hop := 0; ; hop++ {
 		if err := r.failure(typ, n, name); err != nil {
-			return nil, err
+			return "", err
 		}
 		next, ok := lookupOne(r.CNAME, n)
 		if !ok || next == "" || typ == "CNAME" {
 			break
 		}
 		if hop >= MaxCNAMEChain {
-			return nil, &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
+			return "", &net.DNSError{Err: "CNAME chain too long or looping", Name: name, IsTemporary: true}
 		}
 		n = normalize(next)
-		chain = append(chain, n)
+		if chain != nil {
+			*chain = append(*chain, n)
+		}
 	}
-	if !r.exists(n) {
-		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+	if !idx.exists(n) {
+		return "", &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
 	}
-	return chain, nil
+	return n, nil
 }
 
 // ptrNames returns the PTR names stored for a reverse name, under the
@@ -314,36 +319,42 @@ func (r *Resolver) failure(typ, n, orig string) error {
 	return nil
 }
 
-// exists reports whether n, or a name below it, has an entry in any map.
+// exists reports whether n, or a name below it, has an entry in any map,
+// by scanning every key. nameIndex.exists answers the same from an index.
 func (r *Resolver) exists(n string) bool {
 	found := false
-	check := func(k string) {
-		if !found && atOrBelow(normalize(k), n) {
+	r.eachName(func(k string) {
+		if !found && atOrBelow(k, n) {
 			found = true
 		}
-	}
+	})
+	return found
+}
+
+// eachName calls f with every name that has an entry in a map, normalised
+// (PTR keys that are addresses as their reverse names).
+func (r *Resolver) eachName(f func(string)) {
 	for k := range r.TXT {
-		check(k)
+		f(normalize(k))
 	}
 	for k := range r.MX {
-		check(k)
+		f(normalize(k))
 	}
 	for k := range r.A {
-		check(k)
+		f(normalize(k))
 	}
 	for k := range r.AAAA {
-		check(k)
+		f(normalize(k))
 	}
 	for k := range r.CNAME {
-		check(k)
+		f(normalize(k))
 	}
 	for k := range r.PTR {
 		if a, err := netip.ParseAddr(k); err == nil {
 			k = ReverseName(a)
 		}
-		check(k)
+		f(normalize(k))
 	}
-	return found
 }
 
 // atOrBelow reports whether k is n or a name below it (k == n or k ends

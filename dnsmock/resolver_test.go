@@ -202,3 +202,18 @@ func TestZeroValue(t *testing.T) {
 	require.ErrorAs(t, err, &de)
 	require.True(t, de.IsNotFound)
 }
+
+// TestIndexSeesLaterKeys: a key added after the first lookup exists.
+func TestIndexSeesLaterKeys(t *testing.T) {
+	r := &Resolver{TXT: map[string][]string{"a.example": {"x"}}}
+	_, err := r.LookupTXT(context.Background(), "b.example")
+	require.Error(t, err)
+	r.TXT["b.example"] = []string{"y"}
+	got, err := r.LookupTXT(context.Background(), "b.example")
+	require.NoError(t, err)
+	require.Equal(t, []string{"y"}, got)
+	r.A = map[string][]string{"host.c.example": {"192.0.2.1"}}
+	got, err = r.LookupTXT(context.Background(), "c.example")
+	require.NoError(t, err)
+	require.Empty(t, got)
+}
