@@ -3,6 +3,7 @@ package mime
 import (
 	"encoding/binary"
 	"io"
+	"math/bits"
 )
 
 // Warning codes of the quoted-printable decoder (RFC 2045 section 6.7).
@@ -207,6 +208,11 @@ func (d *QPDecoder) decode(dst []byte) (n int, more bool) {
 			dst[n] = c
 			n++
 			i++
+			if c == '\r' && i < len(src) && src[i] == '\n' && n < len(dst) {
+				dst[n] = '\n' // CRLF at once
+				n++
+				i++
+			}
 		default: // QUIRK: unencoded control and 8-bit octets pass through
 			d.w.add(WarnQPUnencodedByte, d.off+int64(d.rp+i), "passed through")
 			dst[n] = c
@@ -281,7 +287,8 @@ func (d *QPDecoder) escape(s []byte, eof, full bool, at int64, known int) (int, 
 // ASCII other than "=", and space) in s that starts at i. It tests eight
 // octets at a time: with the top bit of each octet cleared, adding to it
 // never carries into the next octet, and the top bit of each sum answers
-// one question about that octet.
+// one question about that octet; the lowest such answer that ends the run
+// gives its end.
 func qpLiteralRun(s []byte, i int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(s); i += 8 {
@@ -290,8 +297,8 @@ func qpLiteralRun(s []byte, i int) int {
 		printable := y + (0x80-' ')*ones // top bit: octet&0x7f >= ' '
 		del := y + ones                  // top bit: octet&0x7f == 0x7f
 		eq := (y ^ '='*ones) + 0x7f*ones // top bit: octet&0x7f != '='
-		if (x|del|^printable|^eq)&highs != 0 {
-			break
+		if bad := (x | del | ^printable | ^eq) & highs; bad != 0 {
+			return i + bits.TrailingZeros64(bad)>>3 // the first octet that is not literal
 		}
 	}
 	for i < len(s) && s[i] >= ' ' && s[i] < 0x7f && s[i] != '=' {
