@@ -70,6 +70,9 @@ type Checker struct {
 	receiver, defaultExp            string
 	now                             func() time.Time
 	log                             *slog.Logger
+	// epoch is when the Checker was made, with a monotonic clock reading:
+	// a check's time limit is measured from it (see withTimeoutSince).
+	epoch time.Time
 }
 
 // NewChecker returns a Checker for opts.
@@ -82,6 +85,7 @@ func NewChecker(opts *Options) *Checker {
 		res: o.Resolver, maxLookups: o.MaxLookups, maxVoid: o.MaxVoidLookups,
 		maxMX: o.MaxMXNames, max: o.MaxPTRNames, timeout: o.Timeout,
 		receiver: o.Receiver, defaultExp: o.DefaultExplanation, now: o.Now, log: o.Logger,
+		epoch: time.Now(),
 	}
 	if c.res == nil {
 		// New fails only for a malformed Options.Server, which is unset.
@@ -150,6 +154,14 @@ func splitSender(s string) (local, domain string) {
 	return s[:i], s[i+1:]
 }
 
+// checkState is the one allocation of a check: the Outcome it returns and
+// the context bounded by its time limit. (So an Outcome keeps that context,
+// and its parent, reachable while it is referenced.)
+type checkState struct {
+	o  Outcome
+	dc deadlineCtx
+}
+
 func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, sender, helo string) *Outcome {
 	ip = ip.Unmap()
 	local, senderDomain := splitSender(sender)
@@ -160,7 +172,8 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 		senderDomain = domain
 	}
 	sender = joinSender(sender, local, senderDomain)
-	o := &Outcome{Identity: id, IP: ip, Domain: domain, Sender: sender, Helo: helo}
+	st := &checkState{o: Outcome{Identity: id, IP: ip, Domain: domain, Sender: sender, Helo: helo}}
+	o := &st.o
 	if !ip.IsValid() {
 		o.Result, o.Err = PermError, errors.New("spf: invalid client IP")
 		return o
@@ -177,9 +190,9 @@ func (c *Checker) run(ctx context.Context, id Identity, ip netip.Addr, domain, s
 		senderDomain = a
 		sender = joinSender(sender, local, a)
 	}
-	if dc := withTimeout(ctx, c.timeout); dc != nil {
-		ctx = dc
-		defer dc.release()
+	if st.dc.init(ctx, c.timeout, c.epoch) {
+		ctx = &st.dc
+		defer st.dc.release()
 	}
 	// The state lives on the stack: a simple check allocates nothing for it.
 	var e eval

@@ -24,12 +24,15 @@ import (
 // cached check.
 type deadlineCtx struct {
 	parent  context.Context
+	epoch   time.Time // with a monotonic reading; see start
 	timeout time.Duration
 
-	mu       sync.Mutex  // serialises starting the clock and making inner
-	started  atomic.Bool // deadline is set
-	deadline time.Time
-	inner    atomic.Pointer[innerCtx]
+	// end is the deadline as the monotonic time since epoch, or 0 while
+	// the clock has not started (a deadline that falls exactly on 0 is
+	// moved 1ns earlier).
+	end   atomic.Int64
+	mu    sync.Mutex // serialises making inner
+	inner atomic.Pointer[innerCtx]
 }
 
 // innerCtx is context.WithDeadline(parent, deadline), once made.
@@ -41,26 +44,51 @@ type innerCtx struct {
 // withTimeout returns ctx bounded by timeout. When ctx already ends within
 // timeout, it returns nil: use ctx itself. Call release when done.
 func withTimeout(ctx context.Context, timeout time.Duration) *deadlineCtx {
-	if pd, ok := ctx.Deadline(); ok && time.Until(pd) <= timeout {
-		return nil
-	}
-	return &deadlineCtx{parent: ctx, timeout: timeout}
+	return withTimeoutSince(ctx, timeout, time.Now())
 }
 
-// start returns the deadline, starting the clock at the first call. fresh
-// reports that this call started it.
-func (c *deadlineCtx) start() (deadline time.Time, fresh bool) {
-	if c.started.Load() {
-		return c.deadline, false
+// withTimeoutSince is withTimeout measuring time from epoch, an earlier
+// time.Now (of the Checker). Reading the monotonic clock alone, as
+// time.Since does, costs less than time.Now, which reads the wall clock
+// too.
+func withTimeoutSince(ctx context.Context, timeout time.Duration, epoch time.Time) *deadlineCtx {
+	c := new(deadlineCtx)
+	if !c.init(ctx, timeout, epoch) {
+		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.started.Load() {
-		return c.deadline, false
+	return c
+}
+
+// init makes the zero c withTimeoutSince(ctx, timeout, epoch), in place.
+// It returns false when ctx already ends within timeout: use ctx itself.
+func (c *deadlineCtx) init(ctx context.Context, timeout time.Duration, epoch time.Time) bool {
+	if pd, ok := ctx.Deadline(); ok && time.Until(pd) <= timeout {
+		return false
 	}
-	c.deadline = time.Now().Add(c.timeout)
-	c.started.Store(true)
-	return c.deadline, true
+	c.parent, c.epoch, c.timeout = ctx, epoch, timeout
+	return true
+}
+
+// start returns the deadline as a duration since epoch, starting the clock
+// at the first call. fresh reports that this call started it.
+func (c *deadlineCtx) start() (end time.Duration, fresh bool) {
+	if e := c.end.Load(); e != 0 {
+		return time.Duration(e), false
+	}
+	e := int64(time.Since(c.epoch) + c.timeout)
+	if e == 0 {
+		e = -1
+	}
+	if c.end.CompareAndSwap(0, e) {
+		return time.Duration(e), true
+	}
+	return time.Duration(c.end.Load()), false
+}
+
+// deadline returns the deadline as a time, starting the clock.
+func (c *deadlineCtx) deadline() time.Time {
+	e, _ := c.start()
+	return c.epoch.Add(e)
 }
 
 // get returns the inner context, or nil when nobody asked for Done yet.
@@ -85,8 +113,7 @@ func (c *deadlineCtx) release() {
 
 // Deadline implements context.Context.
 func (c *deadlineCtx) Deadline() (time.Time, bool) {
-	d, _ := c.start()
-	return d, true
+	return c.deadline(), true
 }
 
 // Done implements context.Context; the first call starts the timer.
@@ -94,7 +121,7 @@ func (c *deadlineCtx) Done() <-chan struct{} {
 	if in := c.get(); in != nil {
 		return in.Done()
 	}
-	d, _ := c.start()
+	d := c.deadline()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	in := c.inner.Load()
@@ -114,8 +141,8 @@ func (c *deadlineCtx) Err() error {
 	if err := c.parent.Err(); err != nil {
 		return err
 	}
-	d, fresh := c.start()
-	if !fresh && !time.Now().Before(d) {
+	e, fresh := c.start()
+	if !fresh && time.Since(c.epoch) >= e {
 		// Make the (already expired) inner context, so that Done and
 		// context.Cause agree with Err from now on.
 		c.Done()

@@ -3,6 +3,8 @@ package spf
 import (
 	"context"
 	"errors"
+	"net"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -133,3 +135,45 @@ func TestDeadlineCtxConcurrent(t *testing.T) {
 	wg.Wait()
 	lazy.release()
 }
+
+// The clock is read as the time since the Checker's epoch: an old epoch
+// gives the same deadline as a fresh one.
+func TestDeadlineCtxOldEpoch(t *testing.T) {
+	lazy := withTimeoutSince(context.Background(), 50*time.Millisecond, time.Now().Add(-time.Hour))
+	defer lazy.release()
+	before := time.Now()
+	d, ok := lazy.Deadline()
+	after := time.Now()
+	require.True(t, ok)
+	require.False(t, d.Before(before.Add(50*time.Millisecond)))
+	require.False(t, d.After(after.Add(50*time.Millisecond)))
+	require.NoError(t, lazy.Err())
+	time.Sleep(60 * time.Millisecond)
+	require.ErrorIs(t, lazy.Err(), context.DeadlineExceeded)
+	<-lazy.Done()
+}
+
+// A Checker's check times out against a resolver that only polls Err.
+func TestCheckTimeoutErrOnly(t *testing.T) {
+	c := NewChecker(&Options{Resolver: slowErrResolver{}, Timeout: 30 * time.Millisecond})
+	o := c.CheckHost(context.Background(), netip.MustParseAddr("192.0.2.1"), "a.example", "x@a.example", "h")
+	require.Equal(t, TempError, o.Result)
+	require.Less(t, o.Queries, 10)
+}
+
+// slowErrResolver takes 10ms per lookup and honours ctx only through Err;
+// every name has "v=spf1 include:<longer name> -all".
+type slowErrResolver struct{}
+
+func (slowErrResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	time.Sleep(10 * time.Millisecond)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return []string{"v=spf1 include:x." + name + " -all"}, nil
+}
+func (slowErrResolver) LookupMX(context.Context, string) ([]*net.MX, error) { return nil, nil }
+func (slowErrResolver) LookupIP(context.Context, string, string) ([]netip.Addr, error) {
+	return nil, nil
+}
+func (slowErrResolver) LookupAddr(context.Context, netip.Addr) ([]string, error) { return nil, nil }
