@@ -33,6 +33,8 @@ type deadlineCtx struct {
 	end   atomic.Int64
 	mu    sync.Mutex // serialises making inner
 	inner atomic.Pointer[innerCtx]
+	// released is set by release; a timer made after it is stopped at once.
+	released atomic.Bool
 }
 
 // innerCtx is context.WithDeadline(parent, deadline), once made.
@@ -99,13 +101,14 @@ func (c *deadlineCtx) get() context.Context {
 	return nil
 }
 
-// release stops the timer, if any; c may be nil.
+// release stops the timer, if any, and any made later; c may be nil. It
+// takes no lock: either release sees the inner context that Done stores,
+// or Done sees released and stops what it made.
 func (c *deadlineCtx) release() {
 	if c == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.released.Store(true)
 	if in := c.inner.Load(); in != nil {
 		in.stop()
 	}
@@ -129,6 +132,9 @@ func (c *deadlineCtx) Done() <-chan struct{} {
 		ctx, stop := context.WithDeadline(c.parent, d)
 		in = &innerCtx{ctx: ctx, stop: stop}
 		c.inner.Store(in)
+		if c.released.Load() {
+			stop()
+		}
 	}
 	return in.ctx.Done()
 }

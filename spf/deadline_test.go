@@ -177,3 +177,15 @@ func (slowErrResolver) LookupIP(context.Context, string, string) ([]netip.Addr, 
 	return nil, nil
 }
 func (slowErrResolver) LookupAddr(context.Context, netip.Addr) ([]string, error) { return nil, nil }
+
+// A Done asked for after release makes no timer that outlives the check.
+func TestDeadlineCtxDoneAfterRelease(t *testing.T) {
+	lazy := withTimeout(context.Background(), time.Hour)
+	lazy.release()
+	select {
+	case <-lazy.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done after release not closed")
+	}
+	require.Error(t, lazy.Err())
+}
