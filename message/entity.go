@@ -44,7 +44,9 @@ type WalkOptions struct {
 	Multipart *mime.MultipartOptions
 }
 
-func (o *WalkOptions) get() WalkOptions {
+// get returns the options with defaults applied; their Multipart points to
+// mo, which it fills.
+func (o *WalkOptions) get(mo *mime.MultipartOptions) WalkOptions {
 	var w WalkOptions
 	if o != nil {
 		w = *o
@@ -55,14 +57,14 @@ func (o *WalkOptions) get() WalkOptions {
 	if w.MaxParts <= 0 {
 		w.MaxParts = 10000
 	}
-	mo := mime.MultipartOptions{}
+	*mo = mime.MultipartOptions{}
 	if w.Multipart != nil {
-		mo = *w.Multipart
+		*mo = *w.Multipart
 	}
 	if mo.MaxParts < w.MaxParts {
 		mo.MaxParts = w.MaxParts
 	}
-	w.Multipart = &mo
+	w.Multipart = mo
 	return w
 }
 
@@ -332,13 +334,9 @@ func (e *Entity) setup(defType string) {
 		e.addErr(err)
 		e.Disposition = disp
 	}
-	cte := strings.ToLower(strings.TrimSpace(e.Header.Get("Content-Transfer-Encoding")))
-	if i := strings.IndexAny(cte, " \t(;"); i >= 0 {
-		cte = cte[:i]
-	}
-	cte = strings.Trim(cte, `"`)
-	if cte == "" {
-		cte = "7bit"
+	cte := "7bit"
+	if f := e.Header.first("Content-Transfer-Encoding"); f != nil {
+		cte = transferEncoding(f.RawValue())
 	}
 	e.TransferEncoding = cte
 	if e.IsMultipart() {
@@ -385,3 +383,58 @@ func (e *Entity) addErr(err error) {
 
 // bufioSize is the read buffer of the walker.
 const bufioSize = 4 << 10
+
+// transferEncoding returns the encoding named by a raw
+// Content-Transfer-Encoding value: lower case, without what follows a
+// blank, "(" or ";", and without quotes; "7bit" when empty. A one-line
+// value that names a known encoding in ASCII gives that name without
+// allocating; others go through transferEncodingString, with the same
+// result.
+func transferEncoding(raw []byte) string {
+	if bytes.IndexByte(raw, '\n') < 0 && bytes.IndexByte(raw, '\r') < 0 {
+		tok := bytes.TrimSpace(trimWSP(raw))
+		if i := bytes.IndexAny(tok, " \t(;"); i >= 0 {
+			tok = tok[:i]
+		}
+		tok = bytes.Trim(tok, `"`)
+		for _, known := range [...]string{"7bit", "8bit", "base64", "quoted-printable", "binary", ""} {
+			if asciiLowerEqual(tok, known) {
+				if known == "" {
+					return "7bit"
+				}
+				return known
+			}
+		}
+	}
+	return transferEncodingString(unfold(raw))
+}
+
+// transferEncodingString is transferEncoding on an unfolded value.
+func transferEncodingString(v string) string {
+	cte := strings.ToLower(strings.TrimSpace(v))
+	if i := strings.IndexAny(cte, " \t(;"); i >= 0 {
+		cte = cte[:i]
+	}
+	cte = strings.Trim(cte, `"`)
+	if cte == "" {
+		cte = "7bit"
+	}
+	return cte
+}
+
+// asciiLowerEqual reports whether b, which must be ASCII, lower-cased is
+// lower, an ASCII lower-case string.
+func asciiLowerEqual(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}

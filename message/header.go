@@ -216,7 +216,8 @@ func (hr *headerReader) keep(b []byte) []byte {
 			buf, _ := hr.r.Peek(hr.r.Buffered())
 			if i := bytes.Index(buf, []byte("\n\r\n")); i >= 0 {
 				size = min(len(b)+i+3, arenaMaxBlock)
-				hr.lines = bytes.Count(buf[:i], []byte("\n")) + 1
+				// The lines after b, and b.
+				hr.lines = bytes.Count(buf[:i], []byte("\n")) + 2
 			}
 		}
 		hr.arena = make([]byte, 0, max(size, len(b)))
@@ -539,12 +540,20 @@ func (h *Header) Count(name string) int {
 // Get returns the unfolded value of the first field with the name
 // (case-insensitive), or "".
 func (h *Header) Get(name string) string {
-	for _, f := range h.fields {
-		if len(f.name) == len(name) && f.name != "" && (f.name == name || strings.EqualFold(f.name, name)) {
-			return f.Value()
-		}
+	if f := h.first(name); f != nil {
+		return f.Value()
 	}
 	return ""
+}
+
+// first returns the first field with the name, or nil.
+func (h *Header) first(name string) *Field {
+	for _, f := range h.fields {
+		if len(f.name) == len(name) && f.name != "" && (f.name == name || strings.EqualFold(f.name, name)) {
+			return f
+		}
+	}
+	return nil
 }
 
 // Text returns the first field with the name, unfolded, with RFC 2047

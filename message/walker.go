@@ -29,6 +29,7 @@ import (
 //	}
 type Walker struct {
 	opts    WalkOptions
+	mopts   mime.MultipartOptions // what opts.Multipart points to
 	src     io.Reader
 	br      *bufio.Reader // kept across Reset
 	hbr     *bufio.Reader // reads part headers
@@ -55,13 +56,15 @@ type frame struct {
 
 // NewWalker returns a walker over the message read from r.
 func NewWalker(r io.Reader, opts *WalkOptions) *Walker {
-	return &Walker{src: r, opts: opts.get()}
+	w := &Walker{src: r}
+	w.opts = opts.get(&w.mopts)
+	return w
 }
 
 // Reset makes w walk the message read from r, reusing its buffers, as if
 // it were new.
 func (w *Walker) Reset(r io.Reader) {
-	*w = Walker{src: r, opts: w.opts, br: w.br, hbr: w.hbr}
+	*w = Walker{src: r, opts: w.opts, mopts: w.mopts, br: w.br, hbr: w.hbr} // opts.Multipart is &w.mopts
 }
 
 // Root returns the top-level entity once Next has returned it.
