@@ -127,7 +127,15 @@ func (m *MultipartReader) NextPart() (*Part, error) {
 		}
 		return nil, io.EOF
 	}
-	delim := append([]byte(nil), m.buf[m.r:m.r+m.dlen]...)
+	// The delimiter and the part header share one block, sized to the
+	// header when it is buffered.
+	hint := 0
+	if !m.dclose {
+		hint = m.headerHint(m.r + m.dlen)
+	}
+	block := make([]byte, m.dlen, m.dlen+hint)
+	copy(block, m.buf[m.r:m.r+m.dlen])
+	delim, rawHeader := block[:m.dlen:m.dlen], block[m.dlen:]
 	m.r += m.dlen
 	if m.dclose {
 		m.closeDelim = delim
@@ -144,7 +152,7 @@ func (m *MultipartReader) NextPart() (*Part, error) {
 	p := &Part{Index: m.parts, Delimiter: delim, HeaderOffset: m.base + int64(m.r)}
 	m.parts++
 	m.resetSection()
-	if err := m.readHeader(p); err != nil {
+	if err := m.readHeader(p, rawHeader); err != nil {
 		return nil, err
 	}
 	p.BodyOffset = m.base + int64(m.r)
@@ -485,9 +493,29 @@ func (m *MultipartReader) readEpilogue() error {
 	}
 }
 
-// readHeader reads the header of part p from the start of its content.
-func (m *MultipartReader) readHeader(p *Part) error {
-	var raw []byte
+// headerHint returns the room for a part header whose first line starts
+// at buf[i]: up to the first empty line when one is buffered within 1 KiB,
+// or none.
+func (m *MultipartReader) headerHint(i int) int {
+	b := m.buf[i:min(m.w, i+1024)]
+	for j := 0; ; {
+		k := bytes.IndexByte(b[j:], '\n')
+		if k < 0 {
+			return 0
+		}
+		j += k + 1
+		switch {
+		case j < len(b) && b[j] == '\n':
+			return j + 1
+		case j+1 < len(b) && b[j] == '\r' && b[j+1] == '\n':
+			return j + 2
+		}
+	}
+}
+
+// readHeader reads the header of part p from the start of its content,
+// appending its lines to raw (empty, perhaps with room).
+func (m *MultipartReader) readHeader(p *Part, raw []byte) error {
 	first := true
 	for {
 		line, complete, err := m.peekLine()
@@ -530,6 +558,9 @@ func (m *MultipartReader) readHeader(p *Part) error {
 			m.warn.add(WarnMultipartHeaderUnterminated, m.base+int64(m.r), "")
 		}
 		break
+	}
+	if len(raw) == 0 {
+		raw = nil
 	}
 	p.RawHeader = raw
 	return nil
