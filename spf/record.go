@@ -85,7 +85,7 @@ func ParseRecord(txt string) (*Record, error) {
 	if !IsSPFRecord(txt) {
 		return nil, &SyntaxError{Record: txt, Msg: "record does not start with v=spf1"}
 	}
-	r := newRecord(strings.Count(txt, " "))
+	r, spareMods := newRecord(strings.Count(txt, " "))
 	hasRedirect, hasExp := false, false
 	for rest := txt[6:]; rest != ""; {
 		var term string
@@ -117,6 +117,9 @@ func ParseRecord(txt string) (*Record, error) {
 					hasRedirect, r.Redirect = true, value
 				}
 			}
+			if r.Modifiers == nil {
+				r.Modifiers = spareMods // nil stays nil for a record without modifiers
+			}
 			r.Modifiers = append(r.Modifiers, Modifier{Name: name, Value: value})
 			continue
 		}
@@ -138,32 +141,35 @@ func nextTerm(s string) (term, rest string) {
 	return s, ""
 }
 
-// record2 and record4 are a Record with room for the directives of a
-// usual record, so that parsing one costs a single allocation of about
-// the right size.
+// record2 and record4 are a Record with room for the directives and one
+// modifier of a usual record, so that parsing one costs a single
+// allocation of about the right size.
 type record2 struct {
 	r Record
 	d [2]Directive
+	m [1]Modifier
 }
 
 type record4 struct {
 	r Record
 	d [4]Directive
+	m [1]Modifier
 }
 
-// newRecord returns an empty Record with room for n directives.
-func newRecord(n int) *Record {
+// newRecord returns an empty Record with room for n directives, and room
+// for its first modifier when it has some.
+func newRecord(n int) (*Record, []Modifier) {
 	switch {
 	case n <= 2:
 		a := new(record2)
 		a.r.Directives = a.d[:0:n]
-		return &a.r
+		return &a.r, a.m[:0:1]
 	case n <= 4:
 		a := new(record4)
 		a.r.Directives = a.d[:0:n]
-		return &a.r
+		return &a.r, a.m[:0:1]
 	}
-	return &Record{Directives: make([]Directive, 0, n)}
+	return &Record{Directives: make([]Directive, 0, n)}, nil
 }
 
 // splitModifier recognises name "=" macro-string, where name = ALPHA *(
