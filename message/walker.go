@@ -31,8 +31,8 @@ type Walker struct {
 	opts    WalkOptions
 	mopts   mime.MultipartOptions // what opts.Multipart points to
 	src     io.Reader
-	br      *bufio.Reader // kept across Reset
-	hbr     *bufio.Reader // reads part headers
+	br      bufio.Reader // kept across Reset; no buffer before the first use
+	hbr     bufio.Reader // reads part headers
 	hsrc    bytes.Reader
 	tail    tailReader  // the body of the top-level entity
 	cnt     countReader // counts the bytes read from src
@@ -134,13 +134,12 @@ func (w *Walker) top() (*Entity, error) {
 		size = smallBufioSize
 		grow = growBufio
 	}
-	br := w.br
-	if br == nil || br.Size() < size {
-		br = bufio.NewReaderSize(cnt, size)
-		w.br = br
+	if w.br.Size() < size {
+		w.br = *bufio.NewReaderSize(cnt, size)
 	} else {
-		br.Reset(cnt)
+		w.br.Reset(cnt)
 	}
+	br := &w.br
 	e := &Entity{}
 	h, hbr, err := readHeaderGrow(br, w.opts.Header, grow)
 	if err = e.headerErr(err); err != nil {
@@ -231,12 +230,12 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 	// The buffer only needs to hold the header twice over (the first
 	// Peek is 128 bytes) for ReadHeader to behave as with a full-sized
 	// one, whose size it never exceeds.
-	if need := min(4096, max(128, 2*len(p.RawHeader)+16)); w.hbr == nil || w.hbr.Size() < need {
-		w.hbr = bufio.NewReaderSize(&w.hsrc, need)
+	if need := min(4096, max(128, 2*len(p.RawHeader)+16)); w.hbr.Size() < need {
+		w.hbr = *bufio.NewReaderSize(&w.hsrc, need)
 	} else {
 		w.hbr.Reset(&w.hsrc)
 	}
-	h, err := ReadHeader(w.hbr, w.opts.Header)
+	h, err := ReadHeader(&w.hbr, w.opts.Header)
 	if err = e.headerErr(err); err != nil {
 		return nil, err
 	}

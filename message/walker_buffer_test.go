@@ -11,8 +11,11 @@ import (
 // walkTrace walks the message in r and describes every entity, its decoded
 // body and the error that ended the walk, for comparing two walks.
 func walkTrace(r io.Reader, opts *WalkOptions) string {
+	return traceWalker(NewWalker(r, opts))
+}
+
+func traceWalker(w *Walker) string {
 	var b strings.Builder
-	w := NewWalker(r, opts)
 	for {
 		e, err := w.Next()
 		if err != nil {
@@ -92,6 +95,33 @@ func TestWalkSmallBuffer(t *testing.T) {
 		} {
 			checkSmallBuffer(t, []byte(msg), nil)
 			checkSmallBuffer(t, []byte(msg), &WalkOptions{Header: &HeaderOptions{MaxHeaderBytes: 3000}})
+		}
+	}
+}
+
+// A walker reused with Reset, whose buffers then hold the previous
+// message, walks each message as a new one does.
+func TestWalkerReset(t *testing.T) {
+	msgs := []string{
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\nX: " + strings.Repeat("y", 300) +
+			"\r\n\r\nx\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nA: b\r\n\r\nz\r\n--b--\r\n",
+		"Subject: hi\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9\r\n",
+		"A: b\r\n \r\n" + strings.Repeat("c", 1500) + "\r\n\r\nbody",
+		"Content-Type: multipart/alternative; boundary=q\n\n--q\nA: 1\n\none\n--q\n\ntwo\n--q--\n",
+	}
+	w := NewWalker(strings.NewReader(""), &WalkOptions{MaxParts: 20})
+	for round := 0; round < 2; round++ {
+		for _, m := range msgs {
+			for _, src := range []func() io.Reader{
+				func() io.Reader { return strings.NewReader(m) },
+				func() io.Reader { return onlyReader{strings.NewReader(m)} },
+			} {
+				w.Reset(src())
+				got := traceWalker(w)
+				if want := walkTrace(src(), &WalkOptions{MaxParts: 20}); got != want {
+					t.Fatalf("%q:\nreset:\n%s\nnew:\n%s", m, got, want)
+				}
+			}
 		}
 	}
 }
