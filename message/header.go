@@ -167,6 +167,17 @@ func ReadHeader(r *bufio.Reader, opts *HeaderOptions) (Header, error) {
 	return h, err
 }
 
+// readHeaderFrom is ReadHeader where r reads src from its start and src is
+// never changed: the fields keep slices of src instead of copies.
+func readHeaderFrom(r *bufio.Reader, src []byte, opts *HeaderOptions) (Header, error) {
+	hr := headerReader{r: r, max: opts.maxBytes(), maxFields: opts.maxFields(), src: src}
+	err := hr.read()
+	if err == nil && len(hr.warns) > 0 {
+		err = hr.warns
+	}
+	return hr.h, err
+}
+
 // readHeaderGrow is ReadHeader starting with r, whose buffer may be smaller
 // than the header's lines. The only results that depend on the size of the
 // buffer are those of peekLine, where a line longer than the buffer is cut
@@ -197,18 +208,27 @@ type headerReader struct {
 	// The lines and Fields of a header are carved out of a few shared
 	// blocks rather than allocated one by one. Each Field's raw is
 	// capacity-limited, so that appending to it copies.
-	arena    []byte  // the current block of line bytes
-	lastLine int     // offset in arena of the last line kept
-	slab     []Field // the current block of Fields
-	lines    int     // the number of lines of the header, when known early
+	arena    []byte // the current block of line bytes
+	lastLine int    // offset in arena of the last line kept
+	// src, when not nil, holds the bytes r reads, from the start, and is
+	// never changed: lines are sliced from it rather than copied.
+	src     []byte
+	srcLine int     // offset in src of the last line kept
+	slab    []Field // the current block of Fields
+	lines   int     // the number of lines of the header, when known early
 }
 
 // arenaBlock is the size of the first block of line bytes; later blocks
 // double, up to arenaMaxBlock, or hold one longer line.
 const arenaBlock, arenaMaxBlock = 512, 16 << 10
 
-// keep copies a line into the arena and returns the copy.
+// keep copies a line into the arena and returns the copy; a line of src
+// is not copied.
 func (hr *headerReader) keep(b []byte) []byte {
+	if s := hr.src; s != nil && hr.n+len(b) <= len(s) && bytes.Equal(s[hr.n:hr.n+len(b)], b) {
+		hr.srcLine = hr.n
+		return s[hr.n : hr.n+len(b) : hr.n+len(b)]
+	}
 	if cap(hr.arena)-len(hr.arena) < len(b) {
 		size := min(max(2*cap(hr.arena), arenaBlock), arenaMaxBlock)
 		if hr.arena == nil {
@@ -231,6 +251,12 @@ func (hr *headerReader) keep(b []byte) []byte {
 // f. When f.raw ends where ln begins in the arena, the slice grows in
 // place.
 func (hr *headerReader) extend(f *Field, ln []byte) {
+	if s := hr.src; s != nil && len(f.raw) > 0 && len(ln) > 0 {
+		if start := hr.srcLine - len(f.raw); start >= 0 && &s[start] == &f.raw[0] && &s[hr.srcLine] == &ln[0] {
+			f.raw = s[start : hr.srcLine+len(ln) : hr.srcLine+len(ln)]
+			return
+		}
+	}
 	if start := hr.lastLine - len(f.raw); start >= 0 && len(f.raw) > 0 && len(ln) > 0 &&
 		&hr.arena[start] == &f.raw[0] && &hr.arena[hr.lastLine] == &ln[0] {
 		f.raw = hr.arena[start:len(hr.arena):len(hr.arena)]

@@ -191,9 +191,25 @@ func FuzzReadHeader(f *testing.F) {
 	f.Add([]byte("From: a@x\r\nSubject: hi\r\n there\r\n\r\nbody"))
 	f.Add([]byte("From x\nA: b\n junk\nno colon\n\n"))
 	f.Add([]byte(" x\r\r\n:\r\nA : b\r\n"))
+	f.Add([]byte("A: b\r\n c\r\n\td\r\nE: f\r\n \r\n g\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		br := bufio.NewReader(bytes.NewReader(in))
 		h, err := ReadHeader(br, &HeaderOptions{MaxHeaderBytes: 1 << 16})
+		// Fields sliced from the input instead of copied are the same,
+		// with a small and a large buffer.
+		for _, size := range []int{16, 4096} {
+			src := append([]byte(nil), in...)
+			hs, errs := readHeaderFrom(bufio.NewReaderSize(bytes.NewReader(src), size), src, &HeaderOptions{MaxHeaderBytes: 1 << 16})
+			hc, errc := ReadHeader(bufio.NewReaderSize(bytes.NewReader(in), size), &HeaderOptions{MaxHeaderBytes: 1 << 16})
+			if fmt.Sprint(errs) != fmt.Sprint(errc) || !bytes.Equal(hs.Bytes(), hc.Bytes()) || hs.Len() != hc.Len() {
+				t.Fatalf("sliced %q %v, copied %q %v", hs.Bytes(), errs, hc.Bytes(), errc)
+			}
+			for i, f := range hs.fields {
+				if g := hc.fields[i]; f.Name() != g.Name() || string(f.Raw()) != string(g.Raw()) || f.col != g.col {
+					t.Fatalf("field %d: %q %q, copied %q %q", i, f.Name(), f.Raw(), g.Name(), g.Raw())
+				}
+			}
+		}
 		var le *mime.LimitError
 		if errors.As(err, &le) {
 			return

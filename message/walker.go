@@ -235,7 +235,8 @@ func (w *Walker) nextPart(f *frame) (*Entity, error) {
 	} else {
 		w.hbr.Reset(&w.hsrc)
 	}
-	h, err := ReadHeader(&w.hbr, w.opts.Header)
+	// The part's raw header is the walker's own: fields slice it.
+	h, err := readHeaderFrom(&w.hbr, p.RawHeader, w.opts.Header)
 	if err = e.headerErr(err); err != nil {
 		return nil, err
 	}
