@@ -4,13 +4,21 @@ import "strings"
 
 // nameIndex holds every name that exists in a Resolver's maps (the keys,
 // normalised, and every name above them: empty non-terminals), so that
-// deciding NXDOMAIN is one map look-up instead of a scan of every key. It
-// is built at the first lookup and rebuilt when the size of a map changes
-// (the maps are to be filled before the first lookup; the sizes catch
-// additions made later anyway).
+// deciding that a name exists is one map look-up instead of a scan of
+// every key. It is built at the first lookup and rebuilt when the size of a
+// map changes. Because the maps are exported and may be changed between
+// lookups in ways that keep their sizes, the index is only a hint: a hit is
+// confirmed by checking that the key it came from is still stored, and a
+// miss (NXDOMAIN) is confirmed by a scan of every key.
 type nameIndex struct {
 	sizes [6]int
-	names map[string]struct{}
+	names map[string]witness
+}
+
+// witness is one stored key that makes a name exist.
+type witness struct {
+	kind int
+	key  string
 }
 
 func (r *Resolver) sizes() [6]int {
@@ -29,10 +37,11 @@ func (r *Resolver) logAndIndex(typ, name string) *nameIndex {
 }
 
 func (r *Resolver) buildIndex() *nameIndex {
-	idx := &nameIndex{sizes: r.sizes(), names: map[string]struct{}{}}
-	r.eachName(func(k string) {
+	idx := &nameIndex{sizes: r.sizes(), names: map[string]witness{}}
+	r.eachName(func(k string, kind int, key string) {
+		w := witness{kind, key}
 		for {
-			idx.names[k] = struct{}{}
+			idx.names[k] = w
 			i := strings.IndexByte(k, '.')
 			if i < 0 {
 				return
@@ -43,9 +52,29 @@ func (r *Resolver) buildIndex() *nameIndex {
 	return idx
 }
 
-// exists reports whether the normalised name n, or a name below it, has
-// an entry in a map.
-func (idx *nameIndex) exists(n string) bool {
-	_, ok := idx.names[n]
-	return ok
+// lookup reports what the index says about the normalised name n: whether
+// n, or a name below it, has an entry in a map, and the key that says so.
+func (idx *nameIndex) lookup(n string) (witness, bool) {
+	w, ok := idx.names[n]
+	return w, ok
+}
+
+// nameExists reports whether the normalised name n, or a name below it,
+// has an entry in a map, using idx as a hint (see nameIndex). When the
+// hint turns out stale, the index is dropped so that the next lookup
+// rebuilds it.
+func (r *Resolver) nameExists(idx *nameIndex, n string) bool {
+	w, ok := idx.lookup(n)
+	if ok && r.hasKey(w.kind, w.key) {
+		return true
+	}
+	found := r.exists(n)
+	if ok || found {
+		r.mu.Lock()
+		if r.index == idx {
+			r.index = nil
+		}
+		r.mu.Unlock()
+	}
+	return found
 }

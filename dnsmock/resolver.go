@@ -237,7 +237,7 @@ func (r *Resolver) follow(ctx context.Context, typ, name string, chain *[]string
 			*chain = append(*chain, n)
 		}
 	}
-	if !idx.exists(n) {
+	if !r.nameExists(idx, n) {
 		return "", &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
 	}
 	return n, nil
@@ -323,7 +323,7 @@ func (r *Resolver) failure(typ, n, orig string) error {
 // by scanning every key. nameIndex.exists answers the same from an index.
 func (r *Resolver) exists(n string) bool {
 	found := false
-	r.eachName(func(k string) {
+	r.eachName(func(k string, _ int, _ string) {
 		if !found && atOrBelow(k, n) {
 			found = true
 		}
@@ -331,30 +331,62 @@ func (r *Resolver) exists(n string) bool {
 	return found
 }
 
+// Map kinds, in the order eachName visits them.
+const (
+	kindTXT = iota
+	kindMX
+	kindA
+	kindAAAA
+	kindCNAME
+	kindPTR
+)
+
 // eachName calls f with every name that has an entry in a map, normalised
-// (PTR keys that are addresses as their reverse names).
-func (r *Resolver) eachName(f func(string)) {
+// (PTR keys that are addresses as their reverse names), with the map's kind
+// and the key as it is stored.
+func (r *Resolver) eachName(f func(name string, kind int, key string)) {
 	for k := range r.TXT {
-		f(normalize(k))
+		f(normalize(k), kindTXT, k)
 	}
 	for k := range r.MX {
-		f(normalize(k))
+		f(normalize(k), kindMX, k)
 	}
 	for k := range r.A {
-		f(normalize(k))
+		f(normalize(k), kindA, k)
 	}
 	for k := range r.AAAA {
-		f(normalize(k))
+		f(normalize(k), kindAAAA, k)
 	}
 	for k := range r.CNAME {
-		f(normalize(k))
+		f(normalize(k), kindCNAME, k)
 	}
 	for k := range r.PTR {
+		n := k
 		if a, err := netip.ParseAddr(k); err == nil {
-			k = ReverseName(a)
+			n = ReverseName(a)
 		}
-		f(normalize(k))
+		f(normalize(n), kindPTR, k)
 	}
+}
+
+// hasKey reports whether the map of the given kind still holds key.
+func (r *Resolver) hasKey(kind int, key string) bool {
+	var ok bool
+	switch kind {
+	case kindTXT:
+		_, ok = r.TXT[key]
+	case kindMX:
+		_, ok = r.MX[key]
+	case kindA:
+		_, ok = r.A[key]
+	case kindAAAA:
+		_, ok = r.AAAA[key]
+	case kindCNAME:
+		_, ok = r.CNAME[key]
+	case kindPTR:
+		_, ok = r.PTR[key]
+	}
+	return ok
 }
 
 // atOrBelow reports whether k is n or a name below it (k == n or k ends

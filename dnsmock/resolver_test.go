@@ -217,3 +217,27 @@ func TestIndexSeesLaterKeys(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, got)
 }
+
+// TestIndexSeesSameSizeChanges: changes to the maps that keep their sizes
+// (a key deleted and another added, a map replaced) are seen at once.
+func TestIndexSeesSameSizeChanges(t *testing.T) {
+	ctx := context.Background()
+	r := &Resolver{TXT: map[string][]string{"a.example": {"x"}}}
+	_, err := r.LookupTXT(ctx, "a.example")
+	require.NoError(t, err)
+
+	delete(r.TXT, "a.example")
+	r.TXT["b.example"] = []string{"y"}
+	_, err = r.LookupTXT(ctx, "a.example")
+	require.Error(t, err, "a.example was deleted")
+	got, err := r.LookupTXT(ctx, "b.example")
+	require.NoError(t, err)
+	require.Equal(t, []string{"y"}, got)
+
+	r.TXT = map[string][]string{"host.c.example": {"z"}}
+	_, err = r.LookupTXT(ctx, "b.example")
+	require.Error(t, err, "b.example is gone with the old map")
+	got, err = r.LookupTXT(ctx, "c.example")
+	require.NoError(t, err, "c.example exists as an empty non-terminal")
+	require.Empty(t, got)
+}
