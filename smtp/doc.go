@@ -35,7 +35,7 @@
 //   - RFC 3207 STARTTLS and RFC 8314 implicit TLS.
 //   - RFC 4954 AUTH with the mechanisms of the auth package.
 //   - RFC 8689 REQUIRETLS (advertised and accepted only over TLS).
-//   - RFC 9422 LIMITS (RCPTMAX, and MAILMAX when Server.MaxTransactions is set).
+//   - RFC 9422 LIMITS (RCPTMAX, and MAILMAX from Server.MaxTransactions).
 //   - RFC 2033 LMTP: LHLO and one reply per recipient (LMTPSession).
 //   - Postfix XCLIENT and the haproxy PROXY protocol v1/v2, from trusted
 //     networks only.

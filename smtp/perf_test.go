@@ -135,7 +135,9 @@ func TestDataContextCancelledOnHangupAfterQuickMessage(t *testing.T) {
 func TestLimitsMailMax(t *testing.T) {
 	addr := startServer(t, &Server{Backend: &memBackend{}})
 	caps := dial(t, addr).ehlo()
-	require.Contains(t, caps, "LIMITS RCPTMAX=1000")
+	require.Contains(t, caps, "LIMITS RCPTMAX=1000 MAILMAX=1000", "the default limit is advertised")
+	addr = startServer(t, &Server{Backend: &memBackend{}, MaxTransactions: -1})
+	require.NotContains(t, dial(t, addr).ehlo(), "MAILMAX", "a negative MaxTransactions means no limit")
 
 	b := &memBackend{}
 	addr = startServer(t, &Server{Backend: b, MaxTransactions: 2, MaxRecipients: 5})

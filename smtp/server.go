@@ -50,6 +50,7 @@ const (
 	DefaultMaxRecipients       = 1000
 	DefaultMaxNullRecipients   = 10
 	DefaultMaxErrors           = 10
+	DefaultMaxTransactions     = 1000
 	DefaultMaxConnections      = 1000
 	DefaultMaxConnectionsPerIP = 20
 	DefaultMaxReceived         = 100
@@ -115,8 +116,8 @@ type Server struct {
 	// MaxTransactions bounds the MAIL commands of one session. When it is
 	// reached, a further MAIL gets 421 4.7.0 and the connection closes, so
 	// the client goes on in a new session. It is advertised as LIMITS
-	// MAILMAX (RFC 9422 section 4.1). Default 0: no limit, and no MAILMAX,
-	// since a session is already bounded by its timeouts and MaxErrors.
+	// MAILMAX (RFC 9422 section 4.1). Default 1000; negative means no
+	// limit (and no MAILMAX).
 	MaxTransactions int
 	// MaxNullSenderRecipients bounds the recipients of a transaction with
 	// the null reverse-path "<>": bounces and other notifications go to a
@@ -215,6 +216,14 @@ func (s *Server) host() string {
 		}
 	})
 	return s.hostname
+}
+
+// maxTransactions is MaxTransactions with its default; 0 means no limit.
+func (s *Server) maxTransactions() int {
+	if s.MaxTransactions < 0 {
+		return 0
+	}
+	return orInt(s.MaxTransactions, DefaultMaxTransactions)
 }
 
 func orInt(v, def int) int {

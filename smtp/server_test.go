@@ -20,7 +20,7 @@ func TestTransaction(t *testing.T) {
 	c := dial(t, addr)
 	caps := c.ehlo()
 	require.Equal(t, "mx.test greets client.test", caps[0])
-	for _, want := range []string{"PIPELINING", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "DSN", "CHUNKING", "BINARYMIME", "SIZE 33554432", "LIMITS RCPTMAX=1000", "HELP"} {
+	for _, want := range []string{"PIPELINING", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "DSN", "CHUNKING", "BINARYMIME", "SIZE 33554432", "LIMITS RCPTMAX=1000 MAILMAX=1000", "HELP"} {
 		require.Contains(t, caps, want)
 	}
 	require.NotContains(t, caps, "STARTTLS")
@@ -675,3 +675,4 @@ func TestDataContextCancelledOnHangup(t *testing.T) {
 	c.run("C: MAIL FROM:<a@b.test>\nC: RCPT TO:<c@d.test>\nC: DATA\nS: 250 *\nS: 250 *\nS: 354 *\nC: hi\nC: .\nS: 250 2.0.0 OK: message accepted\nC: NOOP\nS: 250 2.0.0 OK")
 	require.False(t, <-cancelled)
 }
+

@@ -103,8 +103,8 @@ func (c *conn) extensions() []string {
 		ext = append(ext, "AUTH "+strings.Join(mechs, " "))
 	}
 	limits := "LIMITS RCPTMAX=" + strconv.Itoa(orInt(s.MaxRecipients, DefaultMaxRecipients))
-	if s.MaxTransactions > 0 {
-		limits += " MAILMAX=" + strconv.Itoa(s.MaxTransactions) // RFC 9422 section 4.1
+	if m := s.maxTransactions(); m > 0 {
+		limits += " MAILMAX=" + strconv.Itoa(m) // RFC 9422 section 4.1
 	}
 	ext = append(ext, limits)
 	if prefixesContain(s.XCLIENTTrusted, c.info.RemoteAddr.Addr()) {
@@ -132,7 +132,7 @@ func (c *conn) cmdMail(arg string) bool {
 	case s.Mode == ModeSubmission && c.info.Auth == nil:
 		return c.replyCounted(ErrAuthRequired)
 	}
-	if s.MaxTransactions > 0 && c.transactions >= s.MaxTransactions {
+	if m := s.maxTransactions(); m > 0 && c.transactions >= m {
 		// RFC 9422 section 4.1: every MAIL counts, successful or not.
 		c.reply(&Error{Code: 421, EnhancedCode: code(4, 7, 0), Message: "Too many transactions in this session, closing connection"})
 		c.flush()

@@ -53,7 +53,8 @@ func (s nullSession) Logout(context.Context) error { return nil }
 
 func startNull(tb testing.TB) (*nullBackend, string) {
 	be := &nullBackend{}
-	srv := &smtp.Server{Hostname: "null.test", Backend: be, MaxConnectionsPerIP: 1000, MaxConnections: 1000}
+	srv := &smtp.Server{Hostname: "null.test", Backend: be, MaxConnectionsPerIP: 1000, MaxConnections: 1000,
+		MaxTransactions: -1} // a benchmark connection sends b.N messages
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(tb, err)
 	go srv.Serve(l)
