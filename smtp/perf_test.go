@@ -124,12 +124,7 @@ func TestDataContextCancelledOnHangupAfterQuickMessage(t *testing.T) {
 	time.Sleep(20 * time.Millisecond) // the timer fires while the second message is in progress
 	c.send("two\r\n.\r\n")
 	c.c.Close()
-	select {
-	case got := <-cancelled:
-		require.True(t, got, "Data's ctx was not cancelled when the client hung up")
-	case <-time.After(20 * time.Second):
-		t.Fatal("Data did not return")
-	}
+	requireCancelled(t, cancelled)
 }
 
 func TestLimitsMailMax(t *testing.T) {

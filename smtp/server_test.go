@@ -660,12 +660,7 @@ func TestDataContextCancelledOnHangup(t *testing.T) {
 	c.run("C: MAIL FROM:<a@b.test>\nC: RCPT TO:<c@d.test>\nC: DATA\nS: 250 *\nS: 250 *\nS: 354 *")
 	c.send("hi\r\n.\r\n")
 	c.c.Close()
-	select {
-	case got := <-cancelled:
-		require.True(t, got, "Data's ctx was not cancelled when the client hung up")
-	case <-time.After(20 * time.Second):
-		t.Fatal("Data did not return")
-	}
+	requireCancelled(t, cancelled)
 	// A client that waits gets its reply, and the session (here inside
 	// TLS) goes on normally after the watch ends.
 	c = dial(t, addr)
@@ -676,3 +671,14 @@ func TestDataContextCancelledOnHangup(t *testing.T) {
 	require.False(t, <-cancelled)
 }
 
+// requireCancelled waits for the backend's Data to report whether its ctx
+// was cancelled, and requires that it was.
+func requireCancelled(t *testing.T, cancelled <-chan bool) {
+	t.Helper()
+	select {
+	case got := <-cancelled:
+		require.True(t, got, "Data's ctx was not cancelled when the client hung up")
+	case <-time.After(20 * time.Second):
+		t.Fatal("Data did not return")
+	}
+}
