@@ -213,19 +213,24 @@ func (s *Signature) setTag(t tag) error {
 	return nil
 }
 
-// decodeBase64FWS decodes a base64 value in which FWS may appear anywhere
-// (RFC 6376 section 3.5 b= and bh=), with one allocation. The decoder
-// itself skips CR and LF; SP and HTAB are removed first, a run at a time.
-func decodeBase64FWS(v string) ([]byte, error) {
-	buf := make([]byte, 0, len(v)+base64.StdEncoding.DecodedLen(len(v)))
+// appendNoWSP appends v to dst without its SP and HTAB, a run at a time.
+func appendNoWSP(dst []byte, v string) []byte {
 	for len(v) > 0 {
 		i := strings.IndexByte(v, ' ')
 		if i < 0 {
 			i = len(v)
 		}
-		buf = appendNoTab(buf, v[:i])
+		dst = appendNoTab(dst, v[:i])
 		v = v[min(i+1, len(v)):]
 	}
+	return dst
+}
+
+// decodeBase64FWS decodes a base64 value in which FWS may appear anywhere
+// (RFC 6376 section 3.5 b= and bh=), with one allocation. The decoder
+// itself skips CR and LF; SP and HTAB are removed first, a run at a time.
+func decodeBase64FWS(v string) ([]byte, error) {
+	buf := appendNoWSP(make([]byte, 0, len(v)+base64.StdEncoding.DecodedLen(len(v))), v)
 	src, dst := buf, buf[len(buf):cap(buf)]
 	n, err := base64.StdEncoding.Decode(dst, src)
 	return dst[:n:n], err
@@ -238,15 +243,7 @@ func decodeBase64FWSInto(dst []byte, v string) ([]byte, error) {
 	if len(v) > len(scratch) || base64.StdEncoding.DecodedLen(len(v)) > len(dst) {
 		return decodeBase64FWS(v)
 	}
-	src := scratch[:0]
-	for len(v) > 0 {
-		i := strings.IndexByte(v, ' ')
-		if i < 0 {
-			i = len(v)
-		}
-		src = appendNoTab(src, v[:i])
-		v = v[min(i+1, len(v)):]
-	}
+	src := appendNoWSP(scratch[:0], v)
 	n, err := base64.StdEncoding.Decode(dst, src)
 	return dst[:n:n], err
 }
