@@ -151,5 +151,8 @@ func FuzzIndexFWS(f *testing.F) {
 		if got := indexFWS(v); got != want {
 			t.Fatalf("%q: got %d, want %d", v, got, want)
 		}
+		if got := indexFWS(string(v)); got != want {
+			t.Fatalf("%q as a string: got %d, want %d", v, got, want)
+		}
 	})
 }

@@ -2,7 +2,6 @@ package dkim
 
 import (
 	"bytes"
-	"encoding/binary"
 	"hash"
 	"math/bits"
 	"strings"
@@ -148,7 +147,15 @@ func SelectFields(fields []Field, h []string) []*Field {
 // nil entries in selected are skipped.
 func HashFields(h hash.Hash, c Canonicalization, selected []*Field, sig []byte) {
 	// One write: each write to a hash costs a call and a partial block.
-	buf := make([]byte, 0, 512)
+	// Canonical fields are no longer than raw ones, but for a CR added to
+	// a bare LF; buf is sized once for that.
+	n := len(sig) + 2
+	for _, f := range selected {
+		if f != nil {
+			n += len(f.Raw) + 1
+		}
+	}
+	buf := make([]byte, 0, n)
 	for _, f := range selected {
 		if f != nil {
 			buf = CanonicalizeHeader(buf, c, f.Raw)
@@ -229,12 +236,12 @@ func relaxValue(dst, v []byte) []byte {
 // indexFWS returns the index of the first SP, HTAB, CR or LF in v, or
 // len(v). It tests eight bytes at a time for one below 0x21, then looks
 // at the byte found.
-func indexFWS(v []byte) int {
+func indexFWS[T string | []byte](v T) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for {
 		for ; i+8 <= len(v); i += 8 {
-			x := binary.LittleEndian.Uint64(v[i:])
+			x := load64(v, i)
 			// The lowest flagged byte is the first below 0x21 (the
 			// borrow only flags bytes above it).
 			if m := (x - 0x21*ones) &^ x & highs; m != 0 {
@@ -252,6 +259,14 @@ func indexFWS(v []byte) int {
 		}
 		i++ // a control character other than FWS: content
 	}
+}
+
+// load64 reads the eight bytes of v at i, little-endian (the compiler
+// makes this one load).
+func load64[T string | []byte](v T, i int) uint64 {
+	v = v[i : i+8]
+	return uint64(v[0]) | uint64(v[1])<<8 | uint64(v[2])<<16 | uint64(v[3])<<24 |
+		uint64(v[4])<<32 | uint64(v[5])<<40 | uint64(v[6])<<48 | uint64(v[7])<<56
 }
 
 func trimLineEnd(b []byte) []byte {

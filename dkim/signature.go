@@ -1,6 +1,7 @@
 package dkim
 
 import (
+	"bytes"
 	"crypto"
 	"encoding/base64"
 	"strconv"
@@ -308,32 +309,38 @@ func decodeQP(s string) string {
 }
 
 // removeBValue returns the raw signature field with the value of its b= tag
-// deleted, including surrounding whitespace (RFC 6376 section 3.7). Other
-// bytes, folding included, are untouched.
-func removeBValue(raw []byte) []byte {
-	colon := 0
-	for colon < len(raw) && raw[colon] != ':' {
-		colon++
+// deleted, including surrounding whitespace (RFC 6376 section 3.7), built by
+// appending to dst. Other bytes, folding included, are untouched; without a
+// b= tag it returns raw itself.
+func removeBValue(dst, raw []byte) []byte {
+	i := bytes.IndexByte(raw, ':') + 1
+	if i == 0 {
+		i = len(raw)
 	}
-	i := colon + 1
 	for i < len(raw) {
-		end := i
-		for end < len(raw) && raw[end] != ';' {
-			end++
+		end := len(raw)
+		if j := bytes.IndexByte(raw[i:], ';'); j >= 0 {
+			end = i + j
 		}
 		eq := i
 		for eq < end && raw[eq] != '=' {
 			eq++
 		}
-		if eq < end && trimFWS(string(raw[i:eq])) == "b" {
+		name := raw[i:eq]
+		for len(name) > 0 && isFWS(name[0]) {
+			name = name[1:]
+		}
+		for len(name) > 0 && isFWS(name[len(name)-1]) {
+			name = name[:len(name)-1]
+		}
+		if eq < end && string(name) == "b" {
 			valEnd := end
 			if end == len(raw) {
 				// Keep the final line ending.
 				valEnd = len(trimLineEnd(raw))
 			}
-			out := make([]byte, 0, len(raw))
-			out = append(out, raw[:eq+1]...)
-			return append(out, raw[valEnd:]...)
+			dst = append(dst, raw[:eq+1]...)
+			return append(dst, raw[valEnd:]...)
 		}
 		i = end + 1
 	}

@@ -105,7 +105,7 @@ func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 // stripFWS removes all whitespace, for base64 values and lists that allow
 // FWS anywhere (RFC 6376 sections 3.5 b=, bh=, h=).
 func stripFWS(s string) string {
-	if !strings.ContainsAny(s, " \t\r\n") {
+	if indexFWS(s) == len(s) {
 		return s
 	}
 	var b strings.Builder

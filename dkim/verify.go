@@ -360,7 +360,8 @@ func (v *Verifier) prepare(s *pending, fields []Field) {
 	}
 	s.pub = key.PublicKey
 	h := hashAlg.New()
-	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(s.field.Raw))
+	var noB [1024]byte // the signature field without b=, usually on the stack
+	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(noB[:0], s.field.Raw))
 	s.digest = h.Sum(s.digestBuf[:0])
 	s.hashAlg = hashAlg
 	// The header hash is done: it hashes the body next.
