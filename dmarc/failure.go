@@ -1,22 +1,17 @@
 package dmarc
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	stdmime "mime"
-	"mime/multipart"
 	"net/netip"
-	"net/textproto"
 	"strings"
 	"time"
 
 	"github.com/yubinmail/yubin/dkim"
 	"github.com/yubinmail/yubin/message"
+	"github.com/yubinmail/yubin/mime"
 	"github.com/yubinmail/yubin/spf"
 )
 
@@ -87,26 +82,8 @@ func (r *FailureReport) WriteTo(w io.Writer, m *FailureMessage) error {
 			return ErrHeaderInjection
 		}
 	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	subject := m.Subject
-	if subject == "" {
-		subject = "DMARC failure report for " + strings.Join(r.ReportedDomain, ", ")
-	}
-	date := m.Date
-	if date.IsZero() {
-		date = time.Now()
-	}
-	msgID := m.MessageID
-	if msgID == "" {
-		var rnd [12]byte
-		rand.Read(rnd[:])
-		_, dom, _ := strings.Cut(m.From, "@")
-		msgID = hex.EncodeToString(rnd[:]) + "@" + dom
-	}
-	hdr := "From: " + m.From + "\r\nTo: " + m.To + "\r\nSubject: " + stdmime.QEncoding.Encode("utf-8", subject) +
-		"\r\nDate: " + message.FormatDate(date) + "\r\nMessage-ID: <" + msgID + ">\r\nMIME-Version: 1.0\r\n" +
-		"Content-Type: multipart/report; report-type=feedback-report;\r\n boundary=\"" + mw.Boundary() + "\"\r\n\r\n"
+	var body bytes.Buffer
+	mw := mime.NewMultipartWriter(&body, nil)
 	text := r.Text
 	if text == "" {
 		text = "This is an authentication failure report for an email message received from IP " +
@@ -132,17 +109,49 @@ func (r *FailureReport) WriteTo(w io.Writer, m *FailureMessage) error {
 	if err := mw.Close(); err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, hdr); err != nil {
+	h := r.messageHeader(m, mw.Boundary())
+	if _, err := h.WriteTo(w); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(body.Bytes())
 	return err
 }
 
-func writePart(mw *multipart.Writer, ct string, body []byte) error {
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Type", ct)
-	p, err := mw.CreatePart(h)
+// messageHeader returns the header of the report e-mail (RFC 5965 section
+// 2): the Subject in RFC 2047 encoded words where it needs them, long
+// fields folded.
+func (r *FailureReport) messageHeader(m *FailureMessage, boundary string) *message.Header {
+	subject := m.Subject
+	if subject == "" {
+		subject = "DMARC failure report for " + strings.Join(r.ReportedDomain, ", ")
+	}
+	date := m.Date
+	if date.IsZero() {
+		date = time.Now()
+	}
+	msgID := "<" + m.MessageID + ">"
+	if m.MessageID == "" {
+		_, dom, _ := strings.Cut(m.From, "@")
+		if a, err := message.ParseAddress(m.From, nil); err == nil {
+			dom = a.Domain // also for "Name <addr>"
+		}
+		msgID = message.GenerateMessageID(dom)
+	}
+	ct := mime.MediaType{Type: "multipart", Subtype: "report",
+		Params: mime.Params{{Name: "report-type", Value: "feedback-report"}, {Name: "boundary", Value: boundary}}}
+	h := &message.Header{}
+	h.Add("From", m.From)
+	h.Add("To", m.To)
+	h.Add("Subject", subject)
+	h.Add("Date", message.FormatDate(date))
+	h.Add("Message-ID", msgID)
+	h.Add("MIME-Version", "1.0")
+	h.Add("Content-Type", ct.String())
+	return h
+}
+
+func writePart(mw *mime.MultipartWriter, ct string, body []byte) error {
+	p, err := mw.CreatePart(message.FormatField("Content-Type", ct, nil))
 	if err != nil {
 		return err
 	}
@@ -268,125 +277,4 @@ func WantFailureReport(rec *Record, res *Result, spfOut *spf.Outcome, dkimRes []
 		}
 	}
 	return false
-}
-
-// ErrNotFailureReport is returned by ParseFailureReport for a message that
-// is not multipart/report with a feedback report.
-var ErrNotFailureReport = errors.New("dmarc: not an ARF failure report")
-
-// ParseFailureReport reads a failure report e-mail (RFC 5965 section 2).
-// Input beyond opts.MaxInputBytes fails with ErrReportTooLarge.
-func ParseFailureReport(r io.Reader, opts *ReportOptions) (*FailureReport, error) {
-	inMax, _, _ := opts.limits()
-	lr := &limitedReader{r: r, n: inMax}
-	br := bufio.NewReader(lr)
-	h, err := message.ReadHeader(br, nil)
-	if err != nil && h.Len() == 0 {
-		return nil, err
-	}
-	mt, params, err := stdmime.ParseMediaType(h.Get("Content-Type"))
-	if err != nil || mt != "multipart/report" || !strings.EqualFold(params["report-type"], "feedback-report") || params["boundary"] == "" {
-		return nil, ErrNotFailureReport
-	}
-	rep := &FailureReport{}
-	found := false
-	mr := multipart.NewReader(br, params["boundary"])
-	for i := 0; i < 10; i++ {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if lr.exceeded {
-				return nil, ErrReportTooLarge
-			}
-			return nil, fmt.Errorf("%w: %v", ErrNotFailureReport, err)
-		}
-		body, err := io.ReadAll(p)
-		if err != nil {
-			if lr.exceeded {
-				return nil, ErrReportTooLarge
-			}
-			return nil, fmt.Errorf("%w: %v", ErrNotFailureReport, err)
-		}
-		pt, _, _ := stdmime.ParseMediaType(p.Header.Get("Content-Type"))
-		switch {
-		case pt == "message/feedback-report":
-			if err := rep.parseFields(body); err != nil {
-				return nil, err
-			}
-			found = true
-		case pt == "message/rfc822" || pt == "text/rfc822-headers":
-			rep.Original, rep.HeadersOnly = body, pt == "text/rfc822-headers"
-		case i == 0 && strings.HasPrefix(pt, "text/"):
-			rep.Text = string(body)
-		}
-	}
-	if !found {
-		return nil, ErrNotFailureReport
-	}
-	return rep, nil
-}
-
-func (r *FailureReport) parseFields(body []byte) error {
-	h, err := message.ReadHeader(bufio.NewReader(bytes.NewReader(append(body, '\r', '\n'))), nil)
-	if err != nil && h.Len() == 0 {
-		return fmt.Errorf("%w: feedback report: %v", ErrNotFailureReport, err)
-	}
-	for _, f := range h.Fields() {
-		name, v := f.Name(), strings.TrimSpace(f.Value())
-		if name == "" {
-			continue
-		}
-		r.Fields = append(r.Fields, ReportField{name, v})
-		r.setField(name, v)
-	}
-	if r.FeedbackType == "" {
-		return fmt.Errorf("%w: no Feedback-Type", ErrNotFailureReport)
-	}
-	return nil
-}
-
-func (r *FailureReport) setField(name, v string) {
-	if v == "" {
-		return // kept in Fields only; an empty value means nothing
-	}
-	switch strings.ToLower(name) {
-	case "feedback-type":
-		r.FeedbackType = v
-	case "user-agent":
-		r.UserAgent = v
-	case "version":
-		r.Version = v
-	case "arrival-date":
-		r.ArrivalDate, _ = message.ParseDate(v)
-	case "original-envelope-id":
-		r.OriginalEnvelopeID = v
-	case "original-mail-from":
-		r.OriginalMailFrom = v
-	case "original-rcpt-to":
-		r.OriginalRcptTo = append(r.OriginalRcptTo, v)
-	case "reporting-mta":
-		r.ReportingMTA = v
-	case "source-ip":
-		r.SourceIP, _ = netip.ParseAddr(v)
-	case "reported-domain":
-		r.ReportedDomain = append(r.ReportedDomain, v)
-	case "auth-failure":
-		r.AuthFailure = v
-	case "authentication-results":
-		r.AuthenticationResults = v
-	case "delivery-result":
-		r.DeliveryResult = v
-	case "identity-alignment":
-		r.IdentityAlignment = v
-	case "dkim-domain":
-		r.DKIMDomain = v
-	case "dkim-identity":
-		r.DKIMIdentity = v
-	case "dkim-selector":
-		r.DKIMSelector = v
-	case "spf-dns":
-		r.SPFDNS = v
-	}
 }

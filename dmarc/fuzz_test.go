@@ -2,6 +2,10 @@ package dmarc
 
 import (
 	"bytes"
+	"encoding/base64"
+	"errors"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -58,12 +62,30 @@ func FuzzParseFailureReport(f *testing.F) {
 		"--x\r\nContent-Type: text/plain\r\n\r\nreport\r\n--x\r\nContent-Type: message/feedback-report\r\n\r\n" +
 		"Feedback-Type: auth-failure\r\nVersion: 1\r\nSource-IP: 192.0.2.1\r\nReported-Domain: example.com\r\n" +
 		"--x\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: a@example.com\r\n--x--\r\n"))
+	// Transfer encodings, folding, a part without header, bare LF, RFC
+	// 2231 parameters, and hostile shapes: cut off, no boundary, a prefix
+	// boundary, too many parts.
+	f.Add([]byte("Content-Type: multipart/report;\r\n report-type*=utf-8''feedback-report; boundary*0=\"a\"; boundary*1=b\r\n\r\n" +
+		"--ab\r\n\r\nplain =C3=A9\r\n--ab\r\nContent-Type: message/feedback-report\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+		"Feedback-Type: auth-=\r\nfailure\r\nArrival-Date: Tue, 24 Nov 2026 10:00:00 +0900\r\nOriginal-Rcpt-To: b@c\r\n" +
+		"--ab\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nRnJvbTogYUBiDQoNCmhp\r\n--ab--\r\nepilogue"))
+	f.Add([]byte("Content-Type: multipart/report; report-type=feedback-report; boundary=x\n\n--x\nContent-Type: message/feedback-report\n\n" +
+		"Feedback-Type: auth-failure\nSource-IP: 2001:db8::1\n--x--\n"))
+	f.Add([]byte("Content-Type: multipart/report; report-type=feedback-report; boundary=x\r\n\r\n--x\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: a"))
+	f.Add([]byte("Content-Type: multipart/report; report-type=feedback-report\r\n\r\n--\r\n\r\n----\r\n"))
+	f.Add([]byte("Content-Type: multipart/report; report-type=feedback-report; boundary=x\r\n\r\n--x\r\nContent-Type: multipart/mixed; boundary=xy\r\n\r\n" +
+		"--xy\r\n\r\n--xy--\r\n--x\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: f\r\n--x--\r\n"))
+	f.Add([]byte("Content-Type: multipart/report; report-type=feedback-report; boundary=x\r\n\r\n" +
+		"--x\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: f\r\n" + strings.Repeat("--x\r\n\r\n", 12) + "--x--\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := ParseFailureReport(bytes.NewReader(data), &ReportOptions{MaxInputBytes: 1 << 16})
 		if err != nil {
+			if !errors.Is(err, ErrNotFailureReport) && !errors.Is(err, ErrReportTooLarge) {
+				t.Fatalf("untyped error %v", err)
+			}
 			return
 		}
-		// Round trip: what we write parses back to the same fields.
+		// Round trip: what we write parses back to the same report.
 		var out bytes.Buffer
 		if err := r.WriteTo(&out, &FailureMessage{From: "a@b.example", To: "c@d.example"}); err != nil {
 			return // values with CR or LF are refused, as they should be
@@ -72,8 +94,56 @@ func FuzzParseFailureReport(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reparse: %v\n%s", err, out.String())
 		}
-		if r2.FeedbackType != r.FeedbackType || r2.SourceIP != r.SourceIP || len(r2.ReportedDomain) != len(r.ReportedDomain) {
-			t.Fatalf("round trip changed the report")
+		checkFailureRoundTrip(t, r, r2)
+	})
+}
+
+// checkFailureRoundTrip compares a parsed report r with r2, the result of
+// writing and parsing r again.
+func checkFailureRoundTrip(t *testing.T, r, r2 *FailureReport) {
+	t.Helper()
+	if !reflect.DeepEqual(r2.Fields, r.reportFields()) {
+		t.Fatalf("fields: %q, want %q", r2.Fields, r.reportFields())
+	}
+	if r.Text != "" && r2.Text != r.Text {
+		t.Fatalf("text: %q, want %q", r2.Text, r.Text)
+	}
+	if !bytes.Equal(r2.Original, r.Original) || r2.HeadersOnly != r.HeadersOnly {
+		t.Fatalf("original: %q %v, want %q %v", r2.Original, r2.HeadersOnly, r.Original, r.HeadersOnly)
+	}
+	if !r2.ArrivalDate.Equal(r.ArrivalDate) || r2.SourceIP != r.SourceIP {
+		t.Fatalf("date or IP: %v %v, want %v %v", r2.ArrivalDate, r2.SourceIP, r.ArrivalDate, r.SourceIP)
+	}
+}
+
+// FuzzParseAggregateReportMessage checks that no report e-mail makes the
+// MIME walk panic, hang or fail with an untyped error, and that a report
+// found in one survives writing.
+func FuzzParseAggregateReportMessage(f *testing.F) {
+	xml := `<feedback><policy_published><domain>example.com</domain><p>none</p></policy_published>` +
+		`<record><row><source_ip>192.0.2.1</source_ip><count>1</count></row></record></feedback>`
+	f.Add([]byte("Content-Type: text/xml\r\n\r\n" + xml))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+		"--x\r\nContent-Type: application/octet-stream; name=r.xml\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString([]byte(xml)) + "\r\n--x--\r\n"))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: multipart/alternative; boundary=xx\r\n\r\n" +
+		"--xx\r\nContent-Disposition: attachment; filename*=utf-8''r.xml\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+		strings.ReplaceAll(xml, "=", "=3D") + "\r\n--xx--\r\n--x--\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opts := &ReportOptions{MaxInputBytes: 1 << 16, MaxXMLBytes: 1 << 18, MaxRecords: 100}
+		rep, err := ParseAggregateReportMessage(bytes.NewReader(data), opts)
+		if err != nil {
+			if !errors.Is(err, ErrNoReport) && !errors.Is(err, ErrReportFormat) && !errors.Is(err, ErrReportTooLarge) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := rep.WriteXML(&out); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseAggregateReport(&out, nil); err != nil {
+			t.Fatalf("reparse: %v\n%s", err, out.String())
 		}
 	})
 }
