@@ -2,18 +2,16 @@ package dmarc
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
-	stdmime "mime"
-	"mime/quotedprintable"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/yubinmail/yubin/dkim"
-	"github.com/yubinmail/yubin/message"
 	"github.com/yubinmail/yubin/mime"
 	"github.com/yubinmail/yubin/spf"
 )
@@ -148,14 +146,16 @@ func (b *AggregateBuilder) Report() *AggregateReport {
 // e-mail (RFC 7489 section 7.2.1.1): the body itself or a MIME part whose
 // type is gzip, zip or XML (or whose file name ends in .xml, .gz or
 // .zip), base64 or quoted-printable encoded, and parses it with the same
-// limits as ParseAggregateReport.
+// limits as ParseAggregateReport. A header or a number of MIME parts
+// beyond the limits of the MIME readers fails with ErrReportTooLarge,
+// which then also matches *mime.LimitError.
 func ParseAggregateReportMessage(r io.Reader, opts *ReportOptions) (*AggregateReport, error) {
 	inMax, _, _ := opts.limits()
 	lr := &limitedReader{r: r, n: inMax * 2} // base64 and MIME overhead
 	br := bufio.NewReader(lr)
-	h, err := message.ReadHeader(br, nil)
-	if err != nil && h.Len() == 0 {
-		return nil, err
+	h, err := readReportHeader(br)
+	if err != nil {
+		return nil, reportError(lr, err, ErrNoReport)
 	}
 	rep, err := findReport(h.Get("Content-Type"), h.Get("Content-Transfer-Encoding"), h.Get("Content-Disposition"), br, opts, 0)
 	if lr.exceeded {
@@ -165,13 +165,19 @@ func ParseAggregateReportMessage(r io.Reader, opts *ReportOptions) (*AggregateRe
 }
 
 func findReport(ctype, cte, disp string, body io.Reader, opts *ReportOptions, depth int) (*AggregateReport, error) {
-	mt, params, _ := stdmime.ParseMediaType(ctype)
-	if strings.HasPrefix(mt, "multipart/") && depth < 5 && params["boundary"] != "" {
-		mr := mime.NewMultipartReader(body, params["boundary"], &mime.MultipartOptions{MaxParts: 100})
+	// Broken parameters are repaired (mime.Warnings); the type decides.
+	ct, _ := mime.ParseMediaType(ctype)
+	boundary, _ := ct.Params.Get("boundary")
+	if ct.Type == "multipart" && depth < 5 && boundary != "" {
+		mr := mime.NewMultipartReader(body, boundary, &mime.MultipartOptions{MaxParts: 100, MaxHeaderBytes: maxPartHeaderBytes})
 		for {
 			p, err := mr.NextPart()
+			var le *mime.LimitError
+			if errors.As(err, &le) {
+				return nil, fmt.Errorf("%w: %w", ErrReportTooLarge, err)
+			}
 			if err != nil {
-				break
+				break // the end, a read error or an unusable boundary
 			}
 			ct, _ := p.HeaderValue("Content-Type")
 			cte, _ := p.HeaderValue("Content-Transfer-Encoding")
@@ -183,15 +189,13 @@ func findReport(ctype, cte, disp string, body io.Reader, opts *ReportOptions, de
 		}
 		return nil, ErrNoReport
 	}
-	if !isReportPart(mt, params["name"], disp) {
+	name, _ := ct.Params.Get("name")
+	if !isReportPart(ct.Essence(), name, disp) {
 		return nil, ErrNoReport
 	}
-	switch strings.ToLower(strings.TrimSpace(cte)) {
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, &stripSpace{r: body})
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	}
+	// Base64 skips whitespace and other bytes outside its alphabet; an
+	// unknown encoding leaves the bytes as they are (RFC 2045 section 6.4).
+	body, _ = mime.NewTransferDecoder(strings.TrimSpace(cte), body)
 	return ParseAggregateReport(body, opts)
 }
 
@@ -201,29 +205,10 @@ func isReportPart(mt, name, disp string) bool {
 		"application/x-zip", "text/xml", "application/xml":
 		return true
 	}
-	if _, dp, err := stdmime.ParseMediaType(disp); err == nil && dp["filename"] != "" {
-		name = dp["filename"]
+	d, _ := mime.ParseDisposition(disp)
+	if fn, _ := d.Params.Get("filename"); fn != "" {
+		name = fn
 	}
 	name = strings.ToLower(name)
 	return strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".gz") || strings.HasSuffix(name, ".zip")
-}
-
-// stripSpace drops whitespace, which the base64 decoder does not skip
-// except for CR and LF.
-type stripSpace struct{ r io.Reader }
-
-func (s *stripSpace) Read(p []byte) (int, error) {
-	for {
-		n, err := s.r.Read(p)
-		j := 0
-		for _, c := range p[:n] {
-			if c != ' ' && c != '\t' {
-				p[j] = c
-				j++
-			}
-		}
-		if j > 0 || n == 0 || err != nil {
-			return j, err
-		}
-	}
 }
