@@ -196,7 +196,11 @@ func openZip(r io.Reader, max int64) (io.ReadCloser, error) {
 	}
 	for _, f := range zr.File {
 		if strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
-			return f.Open()
+			rc, err := f.Open()
+			if err != nil {
+				return nil, fmt.Errorf("%w: zip: %v", ErrReportFormat, err)
+			}
+			return rc, nil
 		}
 	}
 	return nil, fmt.Errorf("%w: zip holds no .xml file", ErrReportFormat)

@@ -176,3 +176,16 @@ func TestParseAggregateReportMessage(t *testing.T) {
 	_, err = ParseAggregateReportMessage(strings.NewReader("From: a@b\r\nContent-Type: text/plain\r\n\r\nhello\r\n"), nil)
 	require.ErrorIs(t, err, ErrNoReport)
 }
+
+// A zip member that cannot be opened (an unknown compression method) is a
+// format error, like the other broken archives.
+func TestParseAggregateReportZipMethod(t *testing.T) {
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "r.xml", Method: 99})
+	require.NoError(t, err)
+	w.Write([]byte("<feedback/>"))
+	require.NoError(t, zw.Close())
+	_, err = ParseAggregateReport(bytes.NewReader(zbuf.Bytes()), nil)
+	require.ErrorIs(t, err, ErrReportFormat)
+}
