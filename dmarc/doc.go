@@ -55,7 +55,7 @@
 // rows, and [AggregateReport.WriteGzip] writes the attachment. Failure
 // reports (RFC 9991, in the ARF format of RFC 5965 with the RFC 6591
 // fields): [NewFailureReport] fills one from an evaluation,
-// [FailureReport.WriteTo] writes the e-mail, [ParseFailureReport] reads
+// [FailureReport.WriteMessage] writes the e-mail, [ParseFailureReport] reads
 // one, and [WantFailureReport] applies fo=.
 //
 // # Deviations

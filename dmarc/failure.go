@@ -67,10 +67,10 @@ type FailureMessage struct {
 // LF.
 var ErrHeaderInjection = errors.New("dmarc: CR or LF in a report field")
 
-// WriteTo writes the report as a complete e-mail (RFC 5965 section 2):
+// WriteMessage writes the report as a complete e-mail (RFC 5965 section 2):
 // multipart/report; report-type=feedback-report, with the text part, the
 // message/feedback-report part and the original message or header.
-func (r *FailureReport) WriteTo(w io.Writer, m *FailureMessage) error {
+func (r *FailureReport) WriteMessage(w io.Writer, m *FailureMessage) error {
 	fields := r.reportFields()
 	for _, f := range fields {
 		if strings.ContainsAny(f.Value, "\r\n") {

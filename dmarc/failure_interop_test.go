@@ -36,7 +36,7 @@ func TestFailureReportStdlibInterop(t *testing.T) {
 	fr := interopReport()
 	subject := "Échec DMARC pour bücher.example, un sujet assez long pour être plié sur deux lignes"
 	var out bytes.Buffer
-	require.NoError(t, fr.WriteTo(&out, &FailureMessage{From: "DMARC <dmarc@mx.example.net>", To: "f@example.com",
+	require.NoError(t, fr.WriteMessage(&out, &FailureMessage{From: "DMARC <dmarc@mx.example.net>", To: "f@example.com",
 		Subject: subject, Date: fr.ArrivalDate}))
 
 	msg, err := mail.ReadMessage(bytes.NewReader(out.Bytes()))

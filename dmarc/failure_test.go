@@ -29,7 +29,7 @@ func TestFailureReportRoundTrip(t *testing.T) {
 	fr.ArrivalDate = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	fr.OriginalRcptTo = []string{"b@example.net"}
 	var out bytes.Buffer
-	require.NoError(t, fr.WriteTo(&out, &FailureMessage{From: "dmarc@mx.example.net", To: "f@example.com",
+	require.NoError(t, fr.WriteMessage(&out, &FailureMessage{From: "dmarc@mx.example.net", To: "f@example.com",
 		Date: fr.ArrivalDate, MessageID: "r1@mx.example.net"}))
 	s := out.String()
 	require.Contains(t, s, "Content-Type: multipart/report; report-type=feedback-report;")
@@ -56,14 +56,14 @@ func TestFailureReportRoundTrip(t *testing.T) {
 	// Headers only.
 	fr.Original, fr.HeadersOnly = []byte("From: a@example.com\r\n"), true
 	out.Reset()
-	require.NoError(t, fr.WriteTo(&out, &FailureMessage{From: "dmarc@mx.example.net", To: "f@example.com"}))
+	require.NoError(t, fr.WriteMessage(&out, &FailureMessage{From: "dmarc@mx.example.net", To: "f@example.com"}))
 	back, err = ParseFailureReport(&out, nil)
 	require.NoError(t, err)
 	require.True(t, back.HeadersOnly)
 
 	// Header injection is refused.
 	fr.UserAgent = "x\r\nBcc: victim@example.org"
-	require.ErrorIs(t, fr.WriteTo(&out, &FailureMessage{From: "a@b", To: "c@d"}), ErrHeaderInjection)
+	require.ErrorIs(t, fr.WriteMessage(&out, &FailureMessage{From: "a@b", To: "c@d"}), ErrHeaderInjection)
 }
 
 func TestParseFailureReportErrors(t *testing.T) {

@@ -87,7 +87,7 @@ func FuzzParseFailureReport(f *testing.F) {
 		}
 		// Round trip: what we write parses back to the same report.
 		var out bytes.Buffer
-		if err := r.WriteTo(&out, &FailureMessage{From: "a@b.example", To: "c@d.example"}); err != nil {
+		if err := r.WriteMessage(&out, &FailureMessage{From: "a@b.example", To: "c@d.example"}); err != nil {
 			return // values with CR or LF are refused, as they should be
 		}
 		r2, err := ParseFailureReport(&out, nil)
