@@ -63,12 +63,19 @@ func TestParseAggregateReportMessageHostile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseAggregateReportMessage(strings.NewReader(tc.msg), nil)
-			require.ErrorIs(t, err, tc.is)
-			var le *mime.LimitError
-			require.Equal(t, tc.limit != "", errors.As(err, &le), "%v", err)
-			if tc.limit != "" {
-				require.Equal(t, tc.limit, le.Limit)
-			}
+			requireReportError(t, err, tc.is, tc.limit)
 		})
+	}
+}
+
+// requireReportError checks that err is the typed error is and, for a
+// limit name, that it also is a *mime.LimitError for that limit.
+func requireReportError(t *testing.T, err, is error, limit string) {
+	t.Helper()
+	require.ErrorIs(t, err, is)
+	var le *mime.LimitError
+	require.Equal(t, limit != "", errors.As(err, &le), "%v", err)
+	if limit != "" {
+		require.Equal(t, limit, le.Limit)
 	}
 }

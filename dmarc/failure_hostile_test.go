@@ -55,12 +55,7 @@ func TestParseFailureReportHostile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseFailureReport(strings.NewReader(tc.msg), nil)
-			require.ErrorIs(t, err, tc.is)
-			var le *mime.LimitError
-			require.Equal(t, tc.limit != "", errors.As(err, &le), "%v", err)
-			if tc.limit != "" {
-				require.Equal(t, tc.limit, le.Limit)
-			}
+			requireReportError(t, err, tc.is, tc.limit)
 			var be *mime.BoundaryError
 			require.Equal(t, tc.bound, errors.As(err, &be), "%v", err)
 		})
