@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/yubinmail/yubin/dnsmock"
 )
 
 type ctxKey struct{}
@@ -36,7 +37,7 @@ func TestDeadlineCtxLikeWithDeadline(t *testing.T) {
 			lazy := withTimeout(parent, tc.d)
 			require.NotNil(t, lazy)
 			defer lazy.release()
-			d, ok := lazy.Deadline() // starts the clock
+			d, ok := lazy.Deadline()
 			require.True(t, ok)
 			ref, refCancel := context.WithDeadline(parent, d)
 			defer refCancel()
@@ -72,7 +73,7 @@ func TestDeadlineCtxLikeWithDeadline(t *testing.T) {
 func TestDeadlineCtxFires(t *testing.T) {
 	lazy := withTimeout(context.Background(), 20*time.Millisecond)
 	defer lazy.release()
-	require.NoError(t, lazy.Err()) // starts the clock
+	require.NoError(t, lazy.Err())
 	child, cancel := context.WithCancel(lazy)
 	defer cancel()
 	fired := make(chan struct{})
@@ -90,7 +91,7 @@ func TestDeadlineCtxErrOnly(t *testing.T) {
 	defer lazy.release()
 	require.NoError(t, lazy.Err())
 	time.Sleep(10 * time.Millisecond)
-	require.Nil(t, lazy.get(), "no timer was made before the deadline")
+	require.Nil(t, lazy.get(false), "no timer was made before the deadline")
 	require.ErrorIs(t, lazy.Err(), context.DeadlineExceeded)
 	<-lazy.Done()
 	require.ErrorIs(t, context.Cause(lazy), context.DeadlineExceeded)
@@ -117,10 +118,12 @@ func TestDeadlineCtxParentSooner(t *testing.T) {
 	nilCtx.release() // no panic
 }
 
-// Done, Err and Value from several goroutines (run with -race).
+// Done, Err, Value and release from several goroutines (run with -race);
+// release is idempotent.
 func TestDeadlineCtxConcurrent(t *testing.T) {
 	lazy := withTimeout(context.Background(), 10*time.Millisecond)
 	var wg sync.WaitGroup
+	wg.Go(lazy.release)
 	for i := range 8 {
 		wg.Go(func() {
 			if i%2 == 0 {
@@ -136,14 +139,13 @@ func TestDeadlineCtxConcurrent(t *testing.T) {
 	lazy.release()
 }
 
-// The clock is read as the time since the Checker's epoch: an old epoch
-// gives the same deadline as a fresh one.
-func TestDeadlineCtxOldEpoch(t *testing.T) {
-	lazy := withTimeoutSince(context.Background(), 50*time.Millisecond, time.Now().Add(-time.Hour))
-	defer lazy.release()
+// The deadline is the timeout from withTimeout's call, and stays put.
+func TestDeadlineCtxFromNow(t *testing.T) {
 	before := time.Now()
-	d, ok := lazy.Deadline()
+	lazy := withTimeout(context.Background(), 50*time.Millisecond)
 	after := time.Now()
+	defer lazy.release()
+	d, ok := lazy.Deadline()
 	require.True(t, ok)
 	require.False(t, d.Before(before.Add(50*time.Millisecond)))
 	require.False(t, d.After(after.Add(50*time.Millisecond)))
@@ -151,6 +153,37 @@ func TestDeadlineCtxOldEpoch(t *testing.T) {
 	time.Sleep(60 * time.Millisecond)
 	require.ErrorIs(t, lazy.Err(), context.DeadlineExceeded)
 	<-lazy.Done()
+	d2, _ := lazy.Deadline()
+	require.Equal(t, d, d2)
+}
+
+// A check on a resolver that never asks for Done (the mock) makes no timer:
+// the check's context has no inner context during its lookups.
+func TestCheckMakesNoTimer(t *testing.T) {
+	r := &noDoneResolver{Resolver: dnsmock.Resolver{TXT: map[string][]string{
+		"example.com":      {"v=spf1 include:_spf.example.com -all"},
+		"_spf.example.com": {"v=spf1 ip4:192.0.2.0/24 -all"},
+	}}}
+	c := NewChecker(&Options{Resolver: r})
+	o := c.CheckMailFrom(context.Background(), netip.MustParseAddr("192.0.2.1"), "h.example", "a@example.com")
+	require.Equal(t, Pass, o.Result)
+	require.Equal(t, 2, r.calls)
+}
+
+// noDoneResolver is the mock, checking on each TXT lookup that the check's
+// context has made no timer yet.
+type noDoneResolver struct {
+	dnsmock.Resolver
+	calls int
+}
+
+func (r *noDoneResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	r.calls++
+	dc, ok := ctx.(*deadlineCtx)
+	if !ok || dc.get(false) != nil {
+		return nil, errors.New("want a check context without a timer")
+	}
+	return r.Resolver.LookupTXT(ctx, name)
 }
 
 // A Checker's check times out against a resolver that only polls Err.
