@@ -48,8 +48,8 @@ func (c *Client) exchangeUDP(ctx context.Context, server, name string, qtype uin
 	defer conn.Close()
 	// deadline is at or before the deadline of ctx, so the read deadline
 	// ends the exchange in time; the AfterFunc is for cancellation.
-	if w := cancelWatch(ctx); w.Done() != nil {
-		stop := context.AfterFunc(w, func() { conn.Close() })
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
 		defer stop()
 	}
 	// A UDP write never blocks: only the read needs the deadline (one
@@ -78,25 +78,6 @@ func (c *Client) exchangeUDP(ctx context.Context, server, name string, qtype uin
 		}
 		return m, nil
 	}
-}
-
-// DeadlineScope is implemented by a context that ends only at its own
-// Deadline or when the context CancelParent returns ends, as the context of
-// an spf check does. An exchange whose socket deadline is at or before that
-// deadline watches CancelParent for cancellation instead of ctx, which
-// spares ctx a timer and a Done channel it would make only for this.
-type DeadlineScope interface {
-	context.Context
-	CancelParent() context.Context
-}
-
-// cancelWatch returns the context whose end must cancel an exchange on ctx
-// that is bounded by the deadline of ctx.
-func cancelWatch(ctx context.Context) context.Context {
-	if s, ok := ctx.(DeadlineScope); ok {
-		return s.CancelParent()
-	}
-	return ctx
 }
 
 // ioError reports a failed read or write: the ctx error when ctx ended
