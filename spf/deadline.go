@@ -21,18 +21,8 @@ type deadlineCtx struct {
 	released bool // a timer made after release is stopped at once
 }
 
-// withTimeout returns ctx bounded by timeout from now, or nil when ctx
-// already ends by then: use ctx itself. Call release when done.
-func withTimeout(ctx context.Context, timeout time.Duration) *deadlineCtx {
-	c := new(deadlineCtx)
-	if !c.init(ctx, timeout) {
-		return nil
-	}
-	return c
-}
-
-// init makes the zero c withTimeout(ctx, timeout), in place. It returns
-// false when ctx already ends within timeout: use ctx itself.
+// init makes the zero c ctx bounded by timeout from now. It returns false
+// when ctx already ends by then: use ctx itself. Call release when done.
 func (c *deadlineCtx) init(ctx context.Context, timeout time.Duration) bool {
 	d := time.Now().Add(timeout)
 	if pd, ok := ctx.Deadline(); ok && !pd.After(d) {
@@ -77,18 +67,16 @@ func (c *deadlineCtx) Done() <-chan struct{} { return c.get(true).Done() }
 
 // Err implements context.Context.
 func (c *deadlineCtx) Err() error {
-	if in := c.get(false); in != nil {
-		return in.Err()
+	in := c.get(false)
+	if in == nil {
+		if err := c.parent.Err(); err != nil || time.Until(c.deadline) > 0 {
+			return err
+		}
+		// Expired: make the inner context, closed at once, so that Done
+		// and context.Cause agree with Err from now on.
+		in = c.get(true)
 	}
-	if err := c.parent.Err(); err != nil {
-		return err
-	}
-	if time.Until(c.deadline) > 0 {
-		return nil
-	}
-	// Expired: make the inner context (closed at once), so that Done and
-	// context.Cause agree with Err from now on.
-	return c.get(true).Err()
+	return in.Err()
 }
 
 // Value implements context.Context. Once the inner context exists, it

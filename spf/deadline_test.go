@@ -15,6 +15,16 @@ import (
 
 type ctxKey struct{}
 
+// withTimeout returns ctx bounded by timeout from now, or nil when ctx
+// already ends by then.
+func withTimeout(ctx context.Context, timeout time.Duration) *deadlineCtx {
+	c := new(deadlineCtx)
+	if !c.init(ctx, timeout) {
+		return nil
+	}
+	return c
+}
+
 // The lazy deadline context behaves like context.WithDeadline: compared
 // side by side on the same parent and deadline.
 func TestDeadlineCtxLikeWithDeadline(t *testing.T) {
