@@ -17,14 +17,16 @@ import (
 // NXDOMAIN and NODATA with a SOA for negative caching, SERVFAIL for names
 // in Fail, and no answer at all for names in Timeout. Queries are logged in
 // the Resolver's query log. TXT records longer than 255 octets are split
-// into several character-strings.
+// into several character-strings. UDP queries are answered one at a time,
+// in the loop that reads them (the answers come from memory); an answer too
+// long for UDP is truncated, and the client gets it over TCP.
 type Server struct {
 	// Addr is the host:port the server listens on.
 	Addr string
 
 	res  *Resolver
 	ttl  uint32
-	udp  *dns.Server
+	udp  net.PacketConn
 	tcp  *dns.Server
 	done sync.WaitGroup
 }
@@ -56,36 +58,40 @@ func NewServer(r *Resolver, ttl uint32) (*Server, error) {
 	s.Addr = pc.LocalAddr().String()
 	started := make(chan struct{}, 2)
 	notify := func() { started <- struct{}{} }
-	s.udp = &dns.Server{PacketConn: pc, Handler: s, NotifyStartedFunc: notify}
+	s.udp = pc
 	s.tcp = &dns.Server{Listener: ln, Handler: s, NotifyStartedFunc: notify}
-	for _, srv := range []*dns.Server{s.udp, s.tcp} {
-		s.done.Add(1)
-		go func() {
-			defer s.done.Done()
-			_ = srv.ActivateAndServe()
-		}()
-	}
-	<-started
+	s.done.Add(2)
+	go s.serveUDP(pc)
+	go func() {
+		defer s.done.Done()
+		_ = s.tcp.ActivateAndServe()
+	}()
 	<-started
 	return s, nil
 }
 
 // Close stops the server.
 func (s *Server) Close() error {
-	err := errors.Join(s.udp.Shutdown(), s.tcp.Shutdown())
+	err := errors.Join(s.udp.Close(), s.tcp.Shutdown())
 	s.done.Wait()
 	return err
 }
 
 // ServeDNS answers one query; it implements dns.Handler.
 func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	if m := s.reply(req, w.LocalAddr().Network() == "udp"); m != nil {
+		_ = w.WriteMsg(m)
+	}
+}
+
+// reply returns the answer to req, or nil for no answer at all.
+func (s *Server) reply(req *dns.Msg, udp bool) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.RecursionAvailable = true
 	if len(req.Question) != 1 {
 		m.Rcode = dns.RcodeFormatError
-		_ = w.WriteMsg(m)
-		return
+		return m
 	}
 	q := req.Question[0]
 	typ := dns.TypeToString[q.Qtype]
@@ -98,7 +104,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	case err == nil:
 		s.answer(m, chain, q.Qtype)
 	case errors.As(err, &de) && de.IsTimeout:
-		return // no answer: the client times out
+		return nil // no answer: the client times out
 	case errors.As(err, &de) && de.IsNotFound:
 		m.Rcode = dns.RcodeNameError
 	default:
@@ -114,14 +120,42 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	if opt := req.IsEdns0(); opt != nil {
 		m.SetEdns0(opt.UDPSize(), false)
 	}
-	if w.LocalAddr().Network() == "udp" {
+	if udp {
 		size := dns.MinMsgSize
 		if opt := req.IsEdns0(); opt != nil {
 			size = int(opt.UDPSize())
 		}
 		m.Truncate(size)
 	}
-	_ = w.WriteMsg(m)
+	return m
+}
+
+// serveUDP answers the queries on pc one at a time, in the read loop:
+// answers come from memory, so a goroutine per query would only add a
+// hand-off between threads to every exchange.
+func (s *Server) serveUDP(pc net.PacketConn) {
+	defer s.done.Done()
+	buf := make([]byte, 65535)
+	for {
+		n, addr, err := pc.ReadFrom(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		req := new(dns.Msg)
+		if req.Unpack(buf[:n]) != nil {
+			continue
+		}
+		m := s.reply(req, true)
+		if m == nil {
+			continue
+		}
+		if out, err := m.Pack(); err == nil {
+			_, _ = pc.WriteTo(out, addr)
+		}
+	}
 }
 
 func (s *Server) answer(m *dns.Msg, chain []string, qtype uint16) {

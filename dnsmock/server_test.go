@@ -2,6 +2,7 @@ package dnsmock_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -89,4 +90,60 @@ func requireSame(t *testing.T, name string, want, got error) {
 	require.Equal(t, w.IsNotFound, g.IsNotFound, name)
 	require.Equal(t, w.IsTemporary, g.IsTemporary, name)
 	require.Equal(t, w.IsTimeout, g.IsTimeout, name)
+}
+
+// The UDP loop survives junk, answers concurrent clients, and truncates
+// answers that do not fit, which the client then gets over TCP.
+func TestServerUDPLoop(t *testing.T) {
+	var big []string
+	for i := range 40 {
+		big = append(big, strings.Repeat(string(rune('a'+i%26)), 100))
+	}
+	r := &dnsmock.Resolver{
+		TXT:     map[string][]string{"big.example": big},
+		A:       map[string][]string{"host.example": {"192.0.2.7"}},
+		Timeout: []string{"slow.example"},
+	}
+	srv, err := dnsmock.NewServer(r, 0)
+	require.NoError(t, err)
+	defer srv.Close()
+
+	conn, err := net.Dial("udp", srv.Addr)
+	require.NoError(t, err)
+	for _, junk := range [][]byte{{}, {0}, []byte("not a dns message at all"), make([]byte, 4000)} {
+		_, err = conn.Write(junk)
+		require.NoError(t, err)
+	}
+	require.NoError(t, conn.Close())
+
+	c, err := dnsclient.New(&dnsclient.Options{Server: srv.Addr, Timeout: 2 * time.Second, Attempts: 1, CacheSize: -1})
+	require.NoError(t, err)
+	ctx := context.Background()
+	errs := make(chan error, 16)
+	for range cap(errs) {
+		go func() {
+			ips, err := c.LookupIP(ctx, "ip4", "host.example")
+			if err == nil && (len(ips) != 1 || ips[0] != netip.MustParseAddr("192.0.2.7")) {
+				err = fmt.Errorf("got %v", ips)
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		require.NoError(t, <-errs)
+	}
+
+	got, err := c.LookupTXT(ctx, "big.example")
+	require.NoError(t, err)
+	require.ElementsMatch(t, big, got, "the whole answer, over TCP after a truncated UDP one")
+
+	// A name that never gets an answer does not hold up the others.
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = c.LookupTXT(short, "slow.example")
+	require.Error(t, err)
+	ips, err := c.LookupIP(ctx, "ip4", "host.example")
+	require.NoError(t, err)
+	require.Len(t, ips, 1)
+	require.NoError(t, srv.Close())
 }
