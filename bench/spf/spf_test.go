@@ -178,18 +178,15 @@ func benchLoopback(b *testing.B, e *env) {
 			run  func(benchCase) spf.Result
 		}{{"yubin", e.runYubin}, {"blitiri", e.runBlitiri}} {
 			b.Run(c.name+"/"+impl.name, func(b *testing.B) {
-				if e.mock != nil {
-					e.mock.ResetQueries()
-				}
+				m := newQueryMeter(e.mock)
 				b.ReportAllocs()
 				for b.Loop() {
 					if r := impl.run(c); r != c.want {
 						b.Fatalf("got %s, want %s", r, c.want)
 					}
+					m.tick()
 				}
-				if e.mock != nil {
-					b.ReportMetric(float64(e.mock.QueryCount())/float64(b.N), "queries/op")
-				}
+				m.report(b)
 			})
 		}
 	}
