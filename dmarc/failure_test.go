@@ -1,6 +1,7 @@
 package dmarc
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"net/netip"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yubinmail/yubin/dkim"
+	"github.com/yubinmail/yubin/message"
 )
 
 func TestFailureReportRoundTrip(t *testing.T) {
@@ -102,4 +104,23 @@ func TestFailureReportEmptyField(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, r.ReportedDomain)
 	require.Len(t, r.Fields, 2)
+}
+
+// Without a MessageID, the report's Message-ID takes the From domain, and
+// a From without one still gives a valid msg-id.
+func TestFailureReportMessageID(t *testing.T) {
+	fr := &FailureReport{SourceIP: netip.MustParseAddr("192.0.2.1")}
+	for from, suffix := range map[string]string{
+		"DMARC <dmarc@mx.example.net>": "@mx.example.net>",
+		"dmarc":                        "@localhost>",
+	} {
+		var out bytes.Buffer
+		require.NoError(t, fr.WriteMessage(&out, &FailureMessage{From: from, To: "f@example.com"}))
+		h, err := message.ReadHeader(bufio.NewReader(&out), nil)
+		require.NoError(t, err)
+		id := h.Get("Message-ID")
+		require.True(t, strings.HasSuffix(id, suffix), "%s: %s", from, id)
+		_, err = message.ParseMsgID(id)
+		require.NoError(t, err)
+	}
 }

@@ -15,8 +15,12 @@ var ErrBadMsgID = errors.New("message: malformed msg-id")
 // GenerateMessageID returns a new msg-id "<id@domain>" (RFC 5322 section
 // 3.6.4) whose left part joins the current time and 80 random bits, so that
 // it is unique without coordination. domain should be a name the sender
-// controls.
+// controls; an empty one becomes "localhost", since the part after the "@"
+// may not be empty.
 func GenerateMessageID(domain string) string {
+	if domain == "" {
+		domain = "localhost"
+	}
 	var r [10]byte
 	_, _ = rand.Read(r[:])
 	enc := base32.StdEncoding.WithPadding(base32.NoPadding)

@@ -12,6 +12,7 @@ func TestMsgID(t *testing.T) {
 	id := GenerateMessageID("example.com")
 	require.True(t, strings.HasPrefix(id, "<") && strings.HasSuffix(id, "@example.com>"), id)
 	require.NotEqual(t, id, GenerateMessageID("example.com"))
+	require.True(t, strings.HasSuffix(GenerateMessageID(""), "@localhost>"))
 	got, err := ParseMsgID(id)
 	require.NoError(t, err)
 	require.Equal(t, id[1:len(id)-1], got)
