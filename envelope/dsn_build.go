@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yubinmail/yubin/message"
 	"github.com/yubinmail/yubin/mime"
@@ -140,6 +141,11 @@ func checkDSNRecipient(r DSNRecipient) error {
 	}
 	if hasControl(r.FinalRecipient.Value) || hasControl(r.OriginalRecipient.Value) {
 		return errors.New("a recipient address holds a control character")
+	}
+	if !utf8.ValidString(r.FinalRecipient.Value) || !utf8.ValidString(r.OriginalRecipient.Value) {
+		// It could only be written with its bad bytes replaced (RFC 6533
+		// utf-8-addr), which would name another address.
+		return errors.New("a recipient address is not valid UTF-8")
 	}
 	want := 0
 	switch r.Action {

@@ -130,6 +130,10 @@ func TestBuildDSNErrors(t *testing.T) {
 		"no final":       func(o *BuildDSNOptions) { o.Recipients[0].FinalRecipient = TypedValue{} },
 		"bad action":     func(o *BuildDSNOptions) { o.Recipients[0].Action = "bounced" },
 		"class mismatch": func(o *BuildDSNOptions) { o.Recipients[1].Status = StatusCode{5, 4, 1} },
+		"invalid utf-8":  func(o *BuildDSNOptions) { o.Recipients[0].FinalRecipient.Value = "\xb1@example.test" },
+		"invalid orcpt": func(o *BuildDSNOptions) {
+			o.Recipients[0].OriginalRecipient = TypedValue{Type: "utf-8", Value: "a\xffb@x.test"}
+		},
 	} {
 		o := testDSNOptions()
 		mut(o)
