@@ -159,8 +159,8 @@ func (b *Builder) header() (Header, error) {
 		if a, err := idna.Lookup.ToASCII(dom); err == nil && !b.UTF8 {
 			dom = a
 		}
-		if dom == "" || !isPrintableASCII(dom) && !b.UTF8 {
-			dom = "localhost"
+		if !isPrintableASCII(dom) && !b.UTF8 {
+			dom = "" // GenerateMessageID uses localhost
 		}
 		id = GenerateMessageID(dom)
 	}

@@ -69,8 +69,8 @@ func Submit(ctx context.Context, addr string, msg io.Reader, opts *SubmitOptions
 	}
 	if !h.Has("Message-ID") {
 		domain := env.From.Domain
-		if domain == "" || env.From.IsAddressLiteral() {
-			domain = "localhost"
+		if env.From.IsAddressLiteral() {
+			domain = "" // GenerateMessageID uses localhost
 		}
 		h.Add("Message-ID", rfc5322.GenerateMessageID(domain))
 	}
