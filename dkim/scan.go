@@ -1,5 +1,7 @@
 package dkim
 
+import "math/bits"
+
 // suspectPair reports whether the byte pair x, y (adjacent in the body)
 // may need a change under body canonicalization. For simple that is only
 // a bare LF (y is LF and x is not CR). Relaxed adds: x is HTAB, or x is SP
@@ -15,56 +17,99 @@ func suspectPair(x, y byte, relaxed bool) bool {
 	return relaxed && (x == '\t' || (x == ' ' && y <= ' '))
 }
 
-// collectGeneric records in out the offsets i of the suspect pairs p[i],
-// p[i+1], in order, and returns their number and the offset next where it
-// stopped: every suspect pair starting before next is recorded, and next
-// is len(p) once all pairs are done. It is the obviously correct
-// reference for [collectPairs], which may also record candidates that are
-// not suspect, and its fallback where there are no vector instructions.
-func collectGeneric(p []byte, relaxed bool, out []int32) (n, next int) {
-	i := 0
-	for ; i+1 < len(p) && n < len(out); i++ {
-		if suspectPair(p[i], p[i+1], relaxed) {
-			out[n] = int32(i)
+// pairBlock is one block of 64 byte pairs with at least one suspect pair:
+// bit k of mask is set if the pair starting at off+k is suspect.
+type pairBlock struct {
+	mask uint64
+	off  int
+}
+
+// collectGeneric is the obviously correct reference for [collectPairs],
+// and its fallback where there are no vector instructions. It splits the
+// pairs of p into blocks of 64, starting at offsets 0, 64, 128, ... (the
+// pair at i is p[i], p[i+1]; the last block may be shorter), and records
+// in out the blocks that hold a suspect pair, in order. It returns their
+// number and the offset next where it stopped: every suspect pair
+// starting before next is in out[:n], and next is len(p) once all pairs
+// are done. It stops before a block when out is full; out must not be
+// empty.
+func collectGeneric(p []byte, relaxed bool, out []pairBlock) (n, next int) {
+	for off := 0; off+1 < len(p); off += 64 {
+		if n == len(out) {
+			return n, off
+		}
+		var m uint64
+		for i := off; i < off+64 && i+1 < len(p); i++ {
+			if suspectPair(p[i], p[i+1], relaxed) {
+				m |= 1 << (i - off)
+			}
+		}
+		if m != 0 {
+			out[n] = pairBlock{m, off}
 			n++
 		}
 	}
-	if i+1 >= len(p) {
-		i = len(p)
-	}
-	return n, i
+	return n, len(p)
 }
 
-// maxScan bounds the bytes one collectPairs call looks at, so that offsets
-// fit in an int32.
+// maxScan bounds the bytes one collectPairs call looks at.
 const maxScan = 1 << 30
 
+// Scanner implementations, for tests: scanBest picks the fastest that the
+// CPU has; the others force one (falling back to the generic loop if the
+// CPU lacks it).
+const (
+	scanBest = iota
+	scanGeneric
+	scanAVX2
+	scanAVX512
+)
+
 // pairScanner returns the suspect pairs of p in order, collecting a batch
-// of candidates at a time.
+// of blocks at a time.
 type pairScanner struct {
 	p       []byte
 	relaxed bool
-	scanned int // pairs starting before this offset are in cands or done
-	base    int // offset of cands[0]'s origin
-	n, k    int // cands[k:n] are left
-	cands   [128]int32
+	impl    uint8  // scanBest (the zero value) or one forced by a test
+	scanned int    // pairs starting before this offset are in blocks or done
+	base    int    // offset in p of the blocks' origin
+	cur     uint64 // the pairs of the current block not yet returned
+	curAt   int    // offset in p of cur's bit 0
+	n, k    int    // blocks[k:n] are left
+	blocks  [32]pairBlock
 }
 
-// next returns the first suspect pair at or after from, or -1.
+// next returns the first suspect pair at or after from, or -1. Calls must
+// not decrease from.
 func (s *pairScanner) next(from int) int {
+	// The pairs of the current block at or after from, bit 0 being the
+	// pair at from (none if from is 64 or more ahead, where the shift
+	// yields 0).
+	if c := s.cur >> uint(from-s.curAt); c != 0 {
+		return from + bits.TrailingZeros64(c)
+	}
+	if s.cur != 0 && from < s.curAt {
+		// Asked again from before the block that an earlier call
+		// found: the pairs before it are not suspect.
+		return s.curAt + bits.TrailingZeros64(s.cur)
+	}
 	for {
-		for ; s.k < s.n; s.k++ {
-			c := s.base + int(s.cands[s.k])
-			if c >= from && suspectPair(s.p[c], s.p[c+1], s.relaxed) {
-				return c
+		for s.k < s.n {
+			b := &s.blocks[s.k]
+			s.k++
+			c := s.base + b.off
+			if m := b.mask & (^uint64(0) << uint(max(from-c, 0))); m != 0 {
+				s.cur, s.curAt = m, c
+				return c + bits.TrailingZeros64(m)
 			}
 		}
+		s.cur = 0
 		start := max(from, s.scanned)
 		if start+1 >= len(s.p) {
 			return -1
 		}
 		end := min(len(s.p), start+maxScan)
-		n, next := collectPairs(s.p[start:end], s.relaxed, s.cands[:])
+		n, next := collectPairs(s.p[start:end], s.relaxed, s.blocks[:], s.impl)
 		if end < len(s.p) {
 			// The pair across the cut is not done.
 			next = min(next, end-start-1)

@@ -2,51 +2,70 @@ package dkim
 
 import "sync"
 
-// The vector scanner needs AVX2; without it (or on other architectures)
-// collectPairs is the pure-Go collectGeneric.
+// The vector collectors need AVX-512 (F and BW) or AVX2; without them (or
+// on other architectures) collectPairs is the pure-Go collectGeneric.
+// Both record exactly the blocks that collectGeneric records, 64 pairs
+// at a time while 65 bytes remain, and stop early once out has too few
+// free entries (two for AVX-512, one for AVX2). They require len(p) >= 65
+// and max >= 2.
 
 //go:noescape
-func collectAVX2(p []byte, relaxed bool, out *int32, max int) (n, next int)
+func collectAVX512(p []byte, relaxed bool, out *pairBlock, max int) (n, next int)
+
+//go:noescape
+func collectAVX2(p []byte, relaxed bool, out *pairBlock, max int) (n, next int)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
 
-// hasAVX2 reports whether the CPU and the operating system support AVX2
-// (CPUID leaf 7 EBX bit 5, with OSXSAVE, AVX and the YMM state enabled in
-// XCR0). It is computed once.
-var hasAVX2 = sync.OnceValue(func() bool {
+// cpuVector is what the CPU and the operating system support, computed
+// once: AVX2 needs CPUID leaf 7 EBX bit 5, with OSXSAVE and AVX (leaf 1
+// ECX bits 27 and 28) and the XMM and YMM state enabled in XCR0 (bits 1
+// and 2). AVX-512 F and BW (leaf 7 EBX bits 16 and 30) also need the
+// opmask, ZMM_Hi256 and Hi16_ZMM state (XCR0 bits 5, 6 and 7).
+var cpuVector = sync.OnceValue(func() (v struct{ avx2, avx512 bool }) {
 	maxID, _, _, _ := cpuid(0, 0)
 	if maxID < 7 {
-		return false
+		return v
 	}
 	_, _, ecx1, _ := cpuid(1, 0)
 	const osxsave, avx = 1 << 27, 1 << 28
 	if ecx1&osxsave == 0 || ecx1&avx == 0 {
-		return false
+		return v
 	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
+	xcr0, _ := xgetbv()
+	if xcr0&0x6 != 0x6 {
+		return v
 	}
 	_, ebx7, _, _ := cpuid(7, 0)
-	return ebx7&(1<<5) != 0
+	v.avx2 = ebx7&(1<<5) != 0
+	const avx512f, avx512bw = 1 << 16, 1 << 30
+	v.avx512 = ebx7&avx512f != 0 && ebx7&avx512bw != 0 && xcr0&0xe6 == 0xe6
+	return v
 })
 
-// collectPairs is [collectGeneric], 64 pairs at a time with AVX2 when the
-// CPU has it. The vector loop records candidates, a superset of the
-// suspect pairs that the caller filters with suspectPair; the last bytes
-// go through collectGeneric.
-func collectPairs(p []byte, relaxed bool, out []int32) (n, next int) {
-	if len(p) < 128 || len(out) < 64 || !hasAVX2() {
+// collectPairs is [collectGeneric], with AVX-512 or AVX2 when the CPU has
+// them (impl may force one, for tests); the last bytes go through
+// collectGeneric.
+func collectPairs(p []byte, relaxed bool, out []pairBlock, impl uint8) (n, next int) {
+	if len(p) < 65 || len(out) < 2 || impl == scanGeneric {
 		return collectGeneric(p, relaxed, out)
 	}
-	n, next = collectAVX2(p, relaxed, &out[0], len(out))
+	switch cpu := cpuVector(); {
+	case cpu.avx512 && impl != scanAVX2:
+		n, next = collectAVX512(p, relaxed, &out[0], len(out))
+	case cpu.avx2 && impl != scanAVX512:
+		n, next = collectAVX2(p, relaxed, &out[0], len(out))
+	default:
+		return collectGeneric(p, relaxed, out)
+	}
 	if len(p)-next >= 65 || n == len(out) {
 		return n, next // stopped early: out is nearly full
 	}
 	m, rest := collectGeneric(p[next:], relaxed, out[n:])
 	for i := n; i < n+m; i++ {
-		out[i] += int32(next)
+		out[i].off += next
 	}
 	return n + m, next + rest
 }
