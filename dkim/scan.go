@@ -76,7 +76,7 @@ type pairScanner struct {
 	cur     uint64 // the pairs of the current block not yet returned
 	curAt   int    // offset in p of cur's bit 0
 	n, k    int    // blocks[k:n] are left
-	blocks  [32]pairBlock
+	blocks  [64]pairBlock
 }
 
 // next returns the first suspect pair at or after from, or -1. Calls must
