@@ -18,7 +18,10 @@ func suspectPair(x, y byte, relaxed bool) bool {
 }
 
 // pairBlock is one block of 64 byte pairs with at least one suspect pair:
-// bit k of mask is set if the pair starting at off+k is suspect.
+// bit k of mask is set if the pair starting at off+k is suspect. Blocks
+// start at multiples of 64, but for a last block that a vector collector
+// may place over the end of the one before, without the pairs that one
+// covers.
 type pairBlock struct {
 	mask uint64
 	off  int

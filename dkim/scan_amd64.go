@@ -4,10 +4,11 @@ import "sync"
 
 // The vector collectors need AVX-512 (F and BW) or AVX2; without them (or
 // on other architectures) collectPairs is the pure-Go collectGeneric.
-// Both record exactly the blocks that collectGeneric records, 64 pairs
-// at a time while 65 bytes remain, and stop early once out has too few
-// free entries (two for AVX-512, one for AVX2). They require len(p) >= 65
-// and max >= 2.
+// Both find exactly the suspect pairs that collectGeneric finds, in blocks
+// of 64 pairs, 64 or 128 pairs at a time while 65 bytes remain (AVX-512
+// then does the last pairs too), and stop early once out has too few free
+// entries (two for AVX-512, one for AVX2). They require len(p) >= 65 and
+// max >= 2.
 
 //go:noescape
 func collectAVX512(p []byte, relaxed bool, out *pairBlock, max int) (n, next int)
@@ -47,7 +48,7 @@ var cpuVector = sync.OnceValue(func() (v struct{ avx2, avx512 bool }) {
 
 // collectPairs is [collectGeneric], with AVX-512 or AVX2 when the CPU has
 // them (impl may force one, for tests); the last bytes go through
-// collectGeneric.
+// collectGeneric where the vector collector leaves them (AVX2).
 func collectPairs(p []byte, relaxed bool, out []pairBlock, impl uint8) (n, next int) {
 	if len(p) < 65 || len(out) < 2 || impl == scanGeneric {
 		return collectGeneric(p, relaxed, out)
@@ -60,8 +61,8 @@ func collectPairs(p []byte, relaxed bool, out []pairBlock, impl uint8) (n, next 
 	default:
 		return collectGeneric(p, relaxed, out)
 	}
-	if len(p)-next >= 65 || n == len(out) {
-		return n, next // stopped early: out is nearly full
+	if next == len(p) || len(p)-next >= 65 || n == len(out) {
+		return n, next // done, or stopped early: out is nearly full
 	}
 	m, rest := collectGeneric(p[next:], relaxed, out[n:])
 	for i := n; i < n+m; i++ {

@@ -51,11 +51,34 @@
 	VMOVDQU64 off+1(BX)(DX*1), Z1 \
 	SIMPLEXY(Z0, Z1, k)
 
+// The pairs from DX to the end, fewer than 64, when out has room: the
+// last 64 pairs are computed as a block at DI (the last offset where 65
+// bytes remain), and those before DX, already done, are dropped from its
+// mask. Leaves DX at the end.
+#define LASTBLOCK(block) \
+	LEAQ 64(DI), CX \
+	CMPQ DX, CX \
+	JGE  done512 \
+	LEAQ 16(R12), CX \
+	CMPQ R10, CX \
+	JHI  done512 \
+	MOVQ DX, R9 \
+	MOVQ DI, DX \
+	block(0, K1) \
+	KMOVQ K1, AX \
+	MOVQ R9, CX \
+	SUBQ DI, CX \
+	SHRQ CX, AX \
+	SHLQ CX, AX \
+	RECORD(DX) \
+	LEAQ 65(DI), DX
+
 // func collectAVX512(p []byte, relaxed bool, out *pairBlock, max int) (n, next int)
 // Records in out the blocks with suspect pairs that start before next,
-// 128 pairs at a time while 129 bytes remain, then 64 if 65 remain; it
-// stops early once fewer than 2 entries of out are free. Requires
-// AVX-512 F and BW, len(p) >= 65, max >= 2.
+// 128 pairs at a time while 192 bytes remain, then 64 while 65 remain,
+// then the last ones in a block that overlaps the one before (the pairs
+// before it dropped); it stops early once fewer than 2 entries of out
+// are free. Requires AVX-512 F and BW, len(p) >= 65, max >= 2.
 TEXT ·collectAVX512(SB), NOSPLIT, $0-64
 	MOVQ p_base+0(FP), BX
 	MOVQ p_len+8(FP), DI
@@ -105,7 +128,7 @@ relaxedloop:
 	JLE  relaxedloop
 relaxed64:
 	CMPQ DX, DI
-	JGT  done512
+	JGT  relaxedlast
 	LEAQ 16(R12), CX
 	CMPQ R10, CX
 	JHI  done512
@@ -114,6 +137,9 @@ relaxed64:
 	RECORD(DX)
 	ADDQ $64, DX
 	JMP  relaxed64
+relaxedlast:
+	LASTBLOCK(RELAXED512)
+	JMP  done512
 
 simple:
 	CMPQ DX, SI
@@ -139,7 +165,7 @@ simpleloop:
 	JLE  simpleloop
 simple64:
 	CMPQ DX, DI
-	JGT  done512
+	JGT  simplelast
 	LEAQ 16(R12), CX
 	CMPQ R10, CX
 	JHI  done512
@@ -148,6 +174,9 @@ simple64:
 	RECORD(DX)
 	ADDQ $64, DX
 	JMP  simple64
+simplelast:
+	LASTBLOCK(SIMPLE512)
+	JMP  done512
 
 done512:
 	VZEROUPPER
