@@ -76,7 +76,7 @@ type pairScanner struct {
 	impl    uint8  // scanBest (the zero value) or one forced by a test
 	scanned int    // pairs starting before this offset are in blocks or done
 	base    int    // offset in p of the blocks' origin
-	cur     uint64 // the pairs of the current block not yet returned
+	cur     uint64 // the pairs of the current block (bits before from are stale)
 	curAt   int    // offset in p of cur's bit 0
 	n, k    int    // blocks[k:n] are left
 	blocks  [64]pairBlock
