@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -31,17 +32,18 @@ type Field struct {
 // that are continuations, and lines without a colon, are kept as fields with
 // an empty name, so that they are never hashed but never lost either.
 func SplitHeader(hdr []byte) []Field {
-	fields, _ := splitHeader(hdr)
+	fields, _ := appendFields(nil, hdr)
 	return fields
 }
 
-// splitHeader is SplitHeader, also returning hdr as a string: the fields
-// lie in it one after the other, from its start.
-func splitHeader(hdr []byte) ([]Field, string) {
+// appendFields is SplitHeader appending to fields (which callers may offer
+// on their stack), also returning hdr as a string: the new fields lie in it
+// one after the other, from its start, and their names are in it.
+func appendFields(fields []Field, hdr []byte) ([]Field, string) {
 	// One string for all the names, and the fields counted first, so
-	// that splitting costs two allocations.
+	// that splitting costs at most two allocations.
 	hs := string(hdr)
-	fields := make([]Field, 0, countFields(hdr))
+	fields = slices.Grow(fields, countFields(hdr))
 	for off := 0; off < len(hdr); {
 		end := off + lineEnd(hdr[off:])
 		// Extend over continuation lines (RFC 5322 section 2.2.3).
@@ -103,7 +105,26 @@ func lineEnd(b []byte) int {
 // which is how over-signing works. The returned slice has nil entries for
 // names that matched nothing.
 func SelectFields(fields []Field, h []string) []*Field {
+	var buf [16]int32
+	idx := selectIndexes(buf[:0], fields, h)
 	out := make([]*Field, len(h))
+	for k, i := range idx {
+		if i >= 0 {
+			out[k] = &fields[i]
+		}
+	}
+	return out
+}
+
+// selectIndexes is [SelectFields] appending to dst the index in fields of
+// each selected field, or -1. Indexes rather than pointers let callers keep
+// fields and dst on their stack.
+func selectIndexes(dst []int32, fields []Field, h []string) []int32 {
+	base := len(dst)
+	for range h {
+		dst = append(dst, -1)
+	}
+	out := dst[base:]
 	if len(fields)*len(h) <= 4096 {
 		// Small headers: a direct scan, without allocations.
 		var used [64]bool
@@ -112,21 +133,21 @@ func SelectFields(fields []Field, h []string) []*Field {
 				for i := len(fields) - 1; i >= 0; i-- {
 					if !used[i] && strings.EqualFold(fields[i].Name, name) {
 						used[i] = true
-						out[k] = &fields[i]
+						out[k] = int32(i)
 						break
 					}
 				}
 			}
-			return out
+			return dst
 		}
 	}
 	// Index the fields by lower-case name once, so that a hostile h= with
 	// many names costs time linear in its length, not h= times fields.
-	byName := make(map[string][]int, len(fields))
+	byName := make(map[string][]int32, len(fields))
 	for i := range fields {
 		if fields[i].Name != "" {
 			n := strings.ToLower(fields[i].Name)
-			byName[n] = append(byName[n], i)
+			byName[n] = append(byName[n], int32(i))
 		}
 	}
 	for k, name := range h {
@@ -135,10 +156,10 @@ func SelectFields(fields []Field, h []string) []*Field {
 		if len(idx) == 0 {
 			continue
 		}
-		out[k] = &fields[idx[len(idx)-1]]
+		out[k] = idx[len(idx)-1]
 		byName[n] = idx[:len(idx)-1]
 	}
-	return out
+	return dst
 }
 
 // HashFields writes the canonicalized selected fields into h (RFC 6376
@@ -146,20 +167,41 @@ func SelectFields(fields []Field, h []string) []*Field {
 // field sig (whose b= value must already be empty) without a trailing CRLF.
 // nil entries in selected are skipped.
 func HashFields(h hash.Hash, c Canonicalization, selected []*Field, sig []byte) {
+	var buf [16][]byte
+	raws := buf[:0]
+	for _, f := range selected {
+		if f != nil {
+			raws = append(raws, f.Raw)
+		}
+	}
+	hashRaws(h, c, raws, sig)
+}
+
+// hashFieldsAt is [HashFields] for the fields at the indexes idx (-1 for
+// none), as [selectIndexes] gives them.
+func hashFieldsAt(h hash.Hash, c Canonicalization, fields []Field, idx []int32, sig []byte) {
+	var buf [16][]byte
+	raws := buf[:0]
+	for _, i := range idx {
+		if i >= 0 {
+			raws = append(raws, fields[i].Raw)
+		}
+	}
+	hashRaws(h, c, raws, sig)
+}
+
+// hashRaws is HashFields over raw fields.
+func hashRaws(h hash.Hash, c Canonicalization, raws [][]byte, sig []byte) {
 	// One write: each write to a hash costs a call and a partial block.
 	// Canonical fields are no longer than raw ones, but for a CR added to
 	// a bare LF; buf is sized once for that.
 	n := len(sig) + 2
-	for _, f := range selected {
-		if f != nil {
-			n += len(f.Raw) + 1
-		}
+	for _, raw := range raws {
+		n += len(raw) + 1
 	}
 	buf := make([]byte, 0, n)
-	for _, f := range selected {
-		if f != nil {
-			buf = CanonicalizeHeader(buf, c, f.Raw)
-		}
+	for _, raw := range raws {
+		buf = CanonicalizeHeader(buf, c, raw)
 	}
 	buf = CanonicalizeHeader(buf, c, sig)
 	h.Write(buf[:len(buf)-2]) // without its CRLF, which always ends buf

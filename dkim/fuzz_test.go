@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,18 +158,27 @@ func FuzzFieldName(f *testing.F) {
 	})
 }
 
-// FuzzSplitHeaderText: the fields of splitHeader lie one after the other in
-// the string it returns, which the verifier takes field text from.
+// FuzzSplitHeaderText: the fields that appendFields appends lie one after
+// the other in the string it returns, which the verifier takes field text
+// from, and the fields already there are kept.
 func FuzzSplitHeaderText(f *testing.F) {
 	f.Add([]byte("From: a\r\n b\r\nDKIM-Signature: v=1;\r\n\tb=x\r\n"))
 	f.Add([]byte(" lead\nX:\n\n:y"))
 	f.Fuzz(func(t *testing.T, hdr []byte) {
-		fields, hs := splitHeader(hdr)
+		var buf [2]Field
+		prev := Field{Name: "Kept", Raw: []byte("Kept: 1\r\n")}
+		fields, hs := appendFields(append(buf[:0], prev), hdr)
 		if hs != string(hdr) {
 			t.Fatalf("%q: string %q", hdr, hs)
 		}
+		if fields[0].Name != prev.Name || string(fields[0].Raw) != string(prev.Raw) {
+			t.Fatalf("%q: first field became %q", hdr, fields[0].Raw)
+		}
+		if !slices.Equal(fieldRaws(fields[1:]), fieldRaws(SplitHeader(hdr))) {
+			t.Fatalf("%q: appended fields differ from SplitHeader's", hdr)
+		}
 		off := 0
-		for _, fl := range fields {
+		for _, fl := range fields[1:] {
 			if hs[off:off+len(fl.Raw)] != string(fl.Raw) {
 				t.Fatalf("%q: field %q not at %d", hdr, fl.Raw, off)
 			}
@@ -178,4 +188,12 @@ func FuzzSplitHeaderText(f *testing.F) {
 			t.Fatalf("%q: fields cover %d bytes", hdr, off)
 		}
 	})
+}
+
+func fieldRaws(fields []Field) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.Name + "\x00" + string(f.Raw)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package dkim
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -79,10 +81,12 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The record and its default s= in one allocation.
+	// The record, its default s= and an RSA key in one allocation.
 	kw := &struct {
 		k   KeyRecord
 		svc [1]string
+		rsa rsa.PublicKey
+		n   big.Int
 	}{k: KeyRecord{KeyType: "rsa"}, svc: [1]string{"*"}}
 	k := &kw.k
 	k.Services = kw.svc[:]
@@ -116,12 +120,27 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 		k.Revoked = true
 		return k, nil
 	}
-	der, err := base64.StdEncoding.DecodeString(p)
+	// The DER of keys up to 4096 bits is decoded on the stack: RSA parsing
+	// copies what it keeps.
+	var derBuf [600]byte
+	var der []byte
+	if n := base64.StdEncoding.DecodedLen(len(p)); n <= len(derBuf) {
+		der = derBuf[:n]
+	} else {
+		der = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode(der, []byte(p))
 	if err != nil {
 		return nil, &SyntaxError{Tag: "p", Detail: "invalid base64"}
 	}
+	der = der[:n]
 	switch k.KeyType {
 	case "rsa":
+		if n, e, ok := rsaSPKIParts(der); ok {
+			kw.rsa = rsa.PublicKey{N: kw.n.SetBytes(n), E: e}
+			k.PublicKey = &kw.rsa
+			break
+		}
 		pub, err := parseRSAPublicKey(der)
 		if err != nil {
 			return nil, &SyntaxError{Tag: "p", Detail: err.Error()}
@@ -131,7 +150,7 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 		if len(der) != ed25519.PublicKeySize {
 			return nil, &SyntaxError{Tag: "p", Detail: "ed25519 key is not 32 bytes (RFC 8463 section 4)"}
 		}
-		k.PublicKey = ed25519.PublicKey(der)
+		k.PublicKey = ed25519.PublicKey(bytes.Clone(der))
 	default:
 		return nil, &SyntaxError{Tag: "k", Detail: "unknown key type " + quoteShort(k.KeyType), Err: ErrUnsupportedAlgo}
 	}
@@ -156,13 +175,15 @@ func parseRSAPublicKey(der []byte) (*rsa.PublicKey, error) {
 	if pub, ok := parseRSASPKIFast(der); ok {
 		return pub, nil
 	}
-	if pub, err := x509.ParsePKIXPublicKey(der); err == nil {
+	// der may be on the caller's stack; the x509 parsers may keep it.
+	owned := bytes.Clone(der)
+	if pub, err := x509.ParsePKIXPublicKey(owned); err == nil {
 		if r, ok := pub.(*rsa.PublicKey); ok {
 			return r, nil
 		}
 		return nil, errors.New("p= is not an RSA key")
 	}
-	if r, err := x509.ParsePKCS1PublicKey(der); err == nil {
+	if r, err := x509.ParsePKCS1PublicKey(owned); err == nil {
 		return r, nil
 	}
 	return nil, errors.New("p= is not a valid RSA public key")

@@ -19,32 +19,41 @@ const rsaSPKIAlgorithm = "\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x
 // the same key; ok is false for everything else, which the caller gives to
 // x509 (FuzzParseRSASPKIFast checks both).
 func parseRSASPKIFast(der []byte) (pub *rsa.PublicKey, ok bool) {
+	n, e, ok := rsaSPKIParts(der)
+	if !ok {
+		return nil, false
+	}
+	return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: e}, true
+}
+
+// rsaSPKIParts is [parseRSASPKIFast] returning the modulus bytes (within
+// der) and the exponent, for callers that place the key themselves.
+func rsaSPKIParts(der []byte) (n []byte, e int, ok bool) {
 	spki, rest, ok := derElement(der, 0x30)
 	if !ok || len(rest) != 0 || len(spki) < len(rsaSPKIAlgorithm) ||
 		string(spki[:len(rsaSPKIAlgorithm)]) != rsaSPKIAlgorithm {
-		return nil, false
+		return nil, 0, false
 	}
 	bits, rest, ok := derElement(spki[len(rsaSPKIAlgorithm):], 0x03)
 	if !ok || len(rest) != 0 || len(bits) == 0 || bits[0] != 0 {
-		return nil, false
+		return nil, 0, false
 	}
 	seq, rest, ok := derElement(bits[1:], 0x30)
 	if !ok || len(rest) != 0 {
-		return nil, false
+		return nil, 0, false
 	}
-	n, rest, ok := derElement(seq, 0x02)
+	n, rest, ok = derElement(seq, 0x02)
 	if !ok || !positiveDERInteger(n) {
-		return nil, false
+		return nil, 0, false
 	}
-	e, rest, ok := derElement(rest, 0x02)
-	if !ok || len(rest) != 0 || len(e) > 4 || !positiveDERInteger(e) {
-		return nil, false
+	eb, rest, ok := derElement(rest, 0x02)
+	if !ok || len(rest) != 0 || len(eb) > 4 || !positiveDERInteger(eb) {
+		return nil, 0, false
 	}
-	exp := 0
-	for _, b := range e {
-		exp = exp<<8 | int(b)
+	for _, b := range eb {
+		e = e<<8 | int(b)
 	}
-	return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: exp}, true
+	return n, e, true
 }
 
 // derElement splits off a DER element with the given tag and a minimal

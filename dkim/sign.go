@@ -192,7 +192,8 @@ func (s *Signer) Close() error {
 		return nil
 	}
 	s.body.close()
-	fields := SplitHeader(s.split.header())
+	var fieldBuf [32]Field // the usual header fits on the stack
+	fields, _ := appendFields(fieldBuf[:0], s.split.header())
 	froms := 0
 	for _, f := range fields {
 		if strings.EqualFold(f.Name, "from") {
@@ -217,7 +218,8 @@ func (s *Signer) Close() error {
 	field := s.format(names, s.bh.Sum(s.sum[:0]))
 	h := s.bh
 	h.Reset()
-	HashFields(h, s.opts.HeaderCanon, SelectFields(fields, names), field)
+	var sel [16]int32 // the usual h= fits on the stack
+	hashFieldsAt(h, s.opts.HeaderCanon, fields, selectIndexes(sel[:0], fields, names), field)
 	sig, err := signDigest(s.opts.Key, s.algo, h.Sum(s.sum[:0]))
 	if err != nil {
 		s.err = err

@@ -228,11 +228,18 @@ func appendNoWSP(dst []byte, v string) []byte {
 }
 
 // decodeBase64FWS decodes a base64 value in which FWS may appear anywhere
-// (RFC 6376 section 3.5 b= and bh=), with one allocation. The decoder
-// itself skips CR and LF; SP and HTAB are removed first, a run at a time.
+// (RFC 6376 section 3.5 b= and bh=), with one allocation of about the
+// decoded size. The decoder itself skips CR and LF; SP and HTAB are
+// removed first, a run at a time.
 func decodeBase64FWS(v string) ([]byte, error) {
-	buf := appendNoWSP(make([]byte, 0, len(v)+base64.StdEncoding.DecodedLen(len(v))), v)
-	src, dst := buf, buf[len(buf):cap(buf)]
+	var scratch [1024]byte // enough for the b= of a 4096-bit key
+	var src []byte
+	if len(v) <= len(scratch) {
+		src = appendNoWSP(scratch[:0], v)
+	} else {
+		src = appendNoWSP(make([]byte, 0, len(v)), v)
+	}
+	dst := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
 	n, err := base64.StdEncoding.Decode(dst, src)
 	return dst[:n:n], err
 }

@@ -13,6 +13,18 @@ type headerSplitter struct {
 	hdr  []byte
 	done bool
 	err  error
+
+	// borrow lets write leave a header that p holds whole in p, without
+	// copying it, for a caller that is done with it before write returns
+	// (the Verifier). hdr is then a slice of p until release.
+	borrow bool
+}
+
+// release drops a borrowed header.
+func (s *headerSplitter) release() {
+	if s.borrow {
+		s.hdr = nil
+	}
 }
 
 // write feeds p; it returns the body bytes found in p once the header is
@@ -50,7 +62,11 @@ func (s *headerSplitter) write(p []byte) (body []byte, completed bool) {
 		s.hdr = nil
 		return nil, true
 	}
-	s.hdr = append(s.hdr, p[:cut]...)
+	if s.borrow && len(s.hdr) == 0 {
+		s.hdr = p[:cut:cut]
+	} else {
+		s.hdr = append(s.hdr, p[:cut]...)
+	}
 	s.done = true
 	return p[cut:], true
 }

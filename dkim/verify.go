@@ -162,6 +162,11 @@ type Verifier struct {
 	split headerSplitter
 	sigs  []*pending
 	err   error
+
+	// Storage for the usual message with one or two signatures, to save
+	// allocations.
+	first   pending
+	sigsBuf [2]*pending
 }
 
 // pending is one signature under verification.
@@ -176,7 +181,7 @@ type pending struct {
 	digestBuf [64]byte
 	bodySum   [64]byte // the body hash, in finish
 	pub       crypto.PublicKey
-	field     *Field   // the DKIM-Signature field
+	field     int      // the DKIM-Signature field's index in the header
 	text      string   // field.Raw as a string
 	keyTXT    []string // the key lookup's answer
 	keyErr    error
@@ -190,6 +195,7 @@ func NewVerifier(ctx context.Context, opts *VerifyOptions) (*Verifier, error) {
 	}
 	v := &Verifier{ctx: ctx, opts: o}
 	v.split.max = o.MaxHeaderBytes
+	v.split.borrow = true
 	return v, nil
 }
 
@@ -237,7 +243,11 @@ func (v *Verifier) Close() ([]Result, error) {
 
 // startBody parses the signatures and fetches keys once the header is in.
 func (v *Verifier) startBody() {
-	fields, hs := splitHeader(v.split.header())
+	// The header and its fields are needed only here: the signatures keep
+	// their text in hs.
+	defer v.split.release()
+	var fieldBuf [32]Field
+	fields, hs := appendFields(fieldBuf[:0], v.split.header())
 	froms := 0
 	for _, f := range fields {
 		if strings.EqualFold(f.Name, "from") {
@@ -245,14 +255,21 @@ func (v *Verifier) startBody() {
 		}
 	}
 	n, off := 0, 0
-	var ready []*pending // signatures that need their key
+	var readyBuf [2]*pending
+	ready := readyBuf[:0] // signatures that need their key
 	for i := range fields {
 		off += len(fields[i].Raw)
 		if !strings.EqualFold(fields[i].Name, "DKIM-Signature") {
 			continue
 		}
 		n++
-		s := &pending{field: &fields[i], text: hs[off-len(fields[i].Raw) : off]}
+		s := &v.first
+		if len(v.sigs) > 0 {
+			s = new(pending)
+		} else {
+			v.sigs = v.sigsBuf[:0]
+		}
+		s.field, s.text = i, hs[off-len(fields[i].Raw):off]
 		v.sigs = append(v.sigs, s)
 		if n > v.opts.MaxSignatures {
 			s.fail(StatusPolicy, ErrTooManySignatures, "")
@@ -361,7 +378,8 @@ func (v *Verifier) prepare(s *pending, fields []Field) {
 	s.pub = key.PublicKey
 	h := hashAlg.New()
 	var noB [1024]byte // the signature field without b=, usually on the stack
-	HashFields(h, sig.HeaderCanon, SelectFields(fields, sig.Headers), removeBValue(noB[:0], s.field.Raw))
+	var sel [16]int32
+	hashFieldsAt(h, sig.HeaderCanon, fields, selectIndexes(sel[:0], fields, sig.Headers), removeBValue(noB[:0], fields[s.field].Raw))
 	s.digest = h.Sum(s.digestBuf[:0])
 	s.hashAlg = hashAlg
 	// The header hash is done: it hashes the body next.
