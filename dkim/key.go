@@ -106,7 +106,7 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 		case "n":
 			k.Notes = decodeQP(t.value)
 		case "p":
-			p, hasP = stripFWS(t.value), true
+			p, hasP = t.value, true
 		case "s":
 			k.Services = splitColon(t.value)
 		case "t":
@@ -116,20 +116,18 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 	if !hasP {
 		return nil, &SyntaxError{Tag: "p", Detail: "required tag missing", Err: ErrMissingTag}
 	}
-	if p == "" {
+	if p == "" { // FWS around values is already trimmed
 		k.Revoked = true
 		return k, nil
 	}
 	// The DER of keys up to 4096 bits is decoded on the stack: RSA parsing
 	// copies what it keeps.
 	var derBuf [600]byte
-	var der []byte
-	if n := base64.StdEncoding.DecodedLen(len(p)); n <= len(derBuf) {
-		der = derBuf[:n]
-	} else {
+	der := derBuf[:]
+	if n := decodedLen(p); n > len(derBuf) {
 		der = make([]byte, n)
 	}
-	n, err := base64.StdEncoding.Decode(der, []byte(p))
+	n, err := decodeBase64(der, p)
 	if err != nil {
 		return nil, &SyntaxError{Tag: "p", Detail: "invalid base64"}
 	}

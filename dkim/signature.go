@@ -214,58 +214,22 @@ func (s *Signature) setTag(t tag) error {
 	return nil
 }
 
-// appendNoWSP appends v to dst without its SP and HTAB, a run at a time.
-func appendNoWSP(dst []byte, v string) []byte {
-	for len(v) > 0 {
-		i := strings.IndexByte(v, ' ')
-		if i < 0 {
-			i = len(v)
-		}
-		dst = appendNoTab(dst, v[:i])
-		v = v[min(i+1, len(v)):]
-	}
-	return dst
-}
-
 // decodeBase64FWS decodes a base64 value in which FWS may appear anywhere
-// (RFC 6376 section 3.5 b= and bh=), with one allocation of about the
-// decoded size. The decoder itself skips CR and LF; SP and HTAB are
-// removed first, a run at a time.
+// (RFC 6376 section 3.5 b= and bh=), with one allocation.
 func decodeBase64FWS(v string) ([]byte, error) {
-	var scratch [1024]byte // enough for the b= of a 4096-bit key
-	var src []byte
-	if len(v) <= len(scratch) {
-		src = appendNoWSP(scratch[:0], v)
-	} else {
-		src = appendNoWSP(make([]byte, 0, len(v)), v)
-	}
-	dst := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
-	n, err := base64.StdEncoding.Decode(dst, src)
+	dst := make([]byte, decodedLen(v))
+	n, err := decodeBase64(dst, v)
 	return dst[:n:n], err
 }
 
 // decodeBase64FWSInto is decodeBase64FWS decoding into dst when the value
-// fits (its FWS removed on the stack), and allocating otherwise.
+// fits, and allocating otherwise.
 func decodeBase64FWSInto(dst []byte, v string) ([]byte, error) {
-	var scratch [128]byte
-	if len(v) > len(scratch) || base64.StdEncoding.DecodedLen(len(v)) > len(dst) {
+	if decodedLen(v) > len(dst) {
 		return decodeBase64FWS(v)
 	}
-	src := appendNoWSP(scratch[:0], v)
-	n, err := base64.StdEncoding.Decode(dst, src)
+	n, err := decodeBase64(dst, v)
 	return dst[:n:n], err
-}
-
-// appendNoTab appends s without its HTAB characters.
-func appendNoTab(dst []byte, s string) []byte {
-	for {
-		i := strings.IndexByte(s, '\t')
-		if i < 0 {
-			return append(dst, s...)
-		}
-		dst = append(dst, s[:i]...)
-		s = s[i+1:]
-	}
 }
 
 func hasDNSTXT(q []string) bool {
