@@ -40,10 +40,13 @@ func SplitHeader(hdr []byte) []Field {
 // on their stack), also returning hdr as a string: the new fields lie in it
 // one after the other, from its start, and their names are in it.
 func appendFields(fields []Field, hdr []byte) ([]Field, string) {
-	// One string for all the names, and the fields counted first, so
-	// that splitting costs at most two allocations.
+	// One string for all the names; a long header has its fields counted
+	// first, so that splitting costs at most two allocations (a short one
+	// fits the room that callers offer).
 	hs := string(hdr)
-	fields = slices.Grow(fields, countFields(hdr))
+	if len(hdr) > 2048 {
+		fields = slices.Grow(fields, countFields(hdr))
+	}
 	for off := 0; off < len(hdr); {
 		end := off + lineEnd(hdr[off:])
 		// Extend over continuation lines (RFC 5322 section 2.2.3).
