@@ -256,26 +256,70 @@ func CanonicalizeHeader(dst []byte, c Canonicalization, raw []byte) []byte {
 }
 
 // relaxValue unfolds v, reduces WSP runs to one SP, and drops WSP at both
-// ends (RFC 6376 section 3.4.2). Runs of other bytes are copied whole.
+// ends (RFC 6376 section 3.4.2). Once the ends are trimmed, a lone SP
+// between words is already canonical: runs are copied whole up to the next
+// place that changes (see indexUnfold).
 func relaxValue(dst, v []byte) []byte {
-	space := false
-	started := false
-	for len(v) > 0 {
-		i := indexFWS(v)
-		if i > 0 {
-			if space && started {
-				dst = append(dst, ' ')
-			}
-			dst = append(dst, v[:i]...)
-			space, started = false, true
+	for len(v) > 0 && isFWS(v[0]) {
+		v = v[1:]
+	}
+	for len(v) > 0 && isFWS(v[len(v)-1]) {
+		v = v[:len(v)-1]
+	}
+	for {
+		i := indexUnfold(v)
+		dst = append(dst, v[:i]...)
+		if i == len(v) {
+			return dst
 		}
-		for ; i < len(v) && isFWS(v[i]); i++ {
+		// v ends in a byte that is not FWS, so the run ends inside v.
+		space := false
+		for ; isFWS(v[i]); i++ {
 			// CR and LF are dropped (unfolding); SP and HTAB make a space.
 			space = space || v[i] == ' ' || v[i] == '\t'
 		}
+		if space {
+			dst = append(dst, ' ')
+		}
 		v = v[i:]
 	}
-	return dst
+}
+
+// indexUnfold returns the index of the first FWS byte of v that relaxed
+// canonicalization changes (HTAB, CR, LF, or SP before another FWS byte),
+// or len(v). v must not end in FWS. It tests eight bytes at a time for
+// ones below 0x21, then looks at each found.
+func indexUnfold(v []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := load64(v, i)
+		// Every byte below 0x21 is flagged; a borrow may flag bytes
+		// above one too, which changesFWS then turns down.
+		for m := (x - 0x21*ones) &^ x & highs; m != 0; m &= m - 1 {
+			if j := i + bits.TrailingZeros64(m)/8; changesFWS(v, j) {
+				return j
+			}
+		}
+	}
+	for ; i < len(v); i++ {
+		if changesFWS(v, i) {
+			return i
+		}
+	}
+	return len(v)
+}
+
+// changesFWS reports whether v[i] is FWS that relaxed canonicalization
+// changes; v[i+1] exists when v[i] is SP, since v does not end in FWS.
+func changesFWS(v []byte, i int) bool {
+	switch v[i] {
+	case ' ':
+		return isFWS(v[i+1])
+	case '\t', '\r', '\n':
+		return true
+	}
+	return false
 }
 
 // indexFWS returns the index of the first SP, HTAB, CR or LF in v, or
