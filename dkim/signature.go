@@ -74,24 +74,43 @@ func ParseSignature(value string) (*Signature, error) {
 		return nil, err
 	}
 	s := &Signature{BodyLength: -1, HeaderCanon: Simple, BodyCanon: Simple}
-	required := [...]string{"v", "a", "b", "bh", "d", "h", "s"}
-	var have [len(required)]bool
+	var have uint // bit i: requiredTags[i] was seen
 	for _, t := range tags {
-		for i, r := range required {
-			if t.name == r {
-				have[i] = true
-			}
-		}
+		have |= requiredBit(t.name)
 		if err := s.setTag(t); err != nil {
 			return nil, err
 		}
 	}
-	for i, req := range required {
-		if !have[i] {
+	for i, req := range requiredTags {
+		if have&(1<<i) == 0 {
 			return nil, &SyntaxError{Tag: req, Detail: "required tag missing", Err: ErrMissingTag}
 		}
 	}
 	return s, s.check()
+}
+
+// requiredTags are the tags a signature must have (RFC 6376 section 3.5).
+var requiredTags = [...]string{"v", "a", "b", "bh", "d", "h", "s"}
+
+// requiredBit is 1<<i for requiredTags[i], or 0.
+func requiredBit(name string) uint {
+	switch name {
+	case "v":
+		return 1 << 0
+	case "a":
+		return 1 << 1
+	case "b":
+		return 1 << 2
+	case "bh":
+		return 1 << 3
+	case "d":
+		return 1 << 4
+	case "h":
+		return 1 << 5
+	case "s":
+		return 1 << 6
+	}
+	return 0
 }
 
 // check applies the cross-tag rules of RFC 6376 section 3.5 and 6.1.1.

@@ -29,11 +29,11 @@ func appendTagList(tags []tag, s string) ([]tag, error) {
 		} else {
 			s = ""
 		}
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
 		eq := strings.IndexByte(part, '=')
 		if eq < 0 {
+			if trimFWS(part) == "" {
+				continue // FWS between semicolons, or after the last one
+			}
 			return nil, &SyntaxError{Detail: "tag without '=': " + quoteShort(part)}
 		}
 		name := trimFWS(part[:eq])
