@@ -5,7 +5,8 @@ import (
 	"hash"
 	"math/bits"
 	"slices"
-	"strings"
+
+	"github.com/yubinmail/yubin/internal/ascii"
 )
 
 // Canonicalization is a DKIM canonicalization algorithm (RFC 6376 section 3.4).
@@ -134,7 +135,7 @@ func selectIndexes(dst []int32, fields []Field, h []string) []int32 {
 		if len(fields) <= len(used) {
 			for k, name := range h {
 				for i := len(fields) - 1; i >= 0; i-- {
-					if !used[i] && strings.EqualFold(fields[i].Name, name) {
+					if !used[i] && ascii.EqualFold(fields[i].Name, name) {
 						used[i] = true
 						out[k] = int32(i)
 						break
@@ -149,12 +150,12 @@ func selectIndexes(dst []int32, fields []Field, h []string) []int32 {
 	byName := make(map[string][]int32, len(fields))
 	for i := range fields {
 		if fields[i].Name != "" {
-			n := strings.ToLower(fields[i].Name)
+			n := ascii.Lower(fields[i].Name)
 			byName[n] = append(byName[n], int32(i))
 		}
 	}
 	for k, name := range h {
-		n := strings.ToLower(name)
+		n := ascii.Lower(name)
 		idx := byName[n]
 		if len(idx) == 0 {
 			continue

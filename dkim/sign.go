@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/yubinmail/yubin/internal/ascii"
 )
 
 // DefaultSignedHeaders returns the fields that a [Signer] signs when
@@ -133,7 +135,7 @@ func NewSigner(opts *SignOptions) (*Signer, error) {
 			if err := checkToken("header name", h); err != nil || strings.IndexByte(h, ':') >= 0 {
 				return nil, fmt.Errorf("dkim: invalid header name %q", h)
 			}
-			from = from || strings.EqualFold(h, "from")
+			from = from || ascii.EqualFold(h, "from")
 		}
 		if !from {
 			return nil, ErrFromNotSigned
@@ -196,7 +198,7 @@ func (s *Signer) Close() error {
 	fields, _ := appendFields(fieldBuf[:0], s.split.header())
 	froms := 0
 	for _, f := range fields {
-		if strings.EqualFold(f.Name, "from") {
+		if ascii.EqualFold(f.Name, "from") {
 			froms++
 		}
 	}
@@ -263,7 +265,7 @@ func oversign(fields []Field, names []string) []string {
 	for _, n := range names {
 		c := 1
 		for _, f := range fields {
-			if strings.EqualFold(f.Name, n) {
+			if ascii.EqualFold(f.Name, n) {
 				c++
 			}
 		}

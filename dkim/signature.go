@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/yubinmail/yubin/internal/ascii"
 )
 
 // Algorithm is a DKIM signing algorithm (RFC 6376 section 3.3, RFC 8463).
@@ -117,7 +119,7 @@ func requiredBit(name string) uint {
 func (s *Signature) check() error {
 	from := false
 	for _, h := range s.Headers {
-		if strings.EqualFold(h, "from") {
+		if ascii.EqualFold(h, "from") {
 			from = true
 		}
 	}

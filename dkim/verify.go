@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/yubinmail/yubin/internal/ascii"
 )
 
 // Resolver is the DNS lookup the verifier needs. Each returned string is
@@ -250,7 +252,7 @@ func (v *Verifier) startBody() {
 	fields, hs := appendFields(fieldBuf[:0], v.split.header())
 	froms := 0
 	for _, f := range fields {
-		if strings.EqualFold(f.Name, "from") {
+		if ascii.EqualFold(f.Name, "from") {
 			froms++
 		}
 	}
@@ -259,7 +261,7 @@ func (v *Verifier) startBody() {
 	ready := readyBuf[:0] // signatures that need their key
 	for i := range fields {
 		off += len(fields[i].Raw)
-		if !strings.EqualFold(fields[i].Name, "DKIM-Signature") {
+		if !ascii.EqualFold(fields[i].Name, "DKIM-Signature") {
 			continue
 		}
 		n++

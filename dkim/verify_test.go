@@ -204,6 +204,19 @@ func TestVerifyNoSignature(t *testing.T) {
 	require.Empty(t, out)
 }
 
+// Field names are ASCII (RFC 5322 section 2.2): one spelled with the
+// Kelvin sign U+212A, which Unicode folding maps to "k", is not a
+// DKIM-Signature field, and a signed h= name does not select it either.
+func TestVerifyFieldNamesFoldASCIIOnly(t *testing.T) {
+	signed, res := signedMessage(t, testEd, testMsg, nil)
+	lookalike := strings.Replace(signed, "DKIM-Signature:", "D\u212aIM-Signature:", 1)
+	out, err := Verify(context.Background(), strings.NewReader(lookalike), &VerifyOptions{Resolver: res})
+	require.NoError(t, err)
+	require.Empty(t, out)
+	fields := SplitHeader([]byte("Subject: a\r\nD\u212aIM-Signature: b\r\n"))
+	require.Equal(t, []*Field{nil}, SelectFields(fields, []string{"dkim-signature"}))
+}
+
 func TestVerifyHeaderBomb(t *testing.T) {
 	msg := "From: a@example.com\r\n" + strings.Repeat("X-Junk: "+strings.Repeat("a", 1000)+"\r\n", 2000)
 	_, err := Verify(context.Background(), strings.NewReader(msg), &VerifyOptions{Resolver: &dnsmock.Resolver{}, MaxHeaderBytes: 100000})

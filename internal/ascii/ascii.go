@@ -1,4 +1,5 @@
-// Package ascii holds small ASCII helpers shared by the DNS-facing packages.
+// Package ascii holds small ASCII helpers shared by the DNS-facing packages
+// and by the parsers of header field names.
 package ascii
 
 // Lower lower-cases ASCII letters only. DNS names compare case-insensitively
@@ -20,4 +21,24 @@ func Lower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// EqualFold reports whether a and b are equal when ASCII letters are
+// compared without case. Header field names and protocol tokens are ASCII
+// (RFC 5322 section 2.2), so unlike strings.EqualFold it does not fold
+// other characters: the Kelvin sign U+212A does not match "k".
+func EqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
 }
