@@ -24,10 +24,11 @@ type bodyCanon struct {
 	total   int64 // canonical bytes produced (hashed or not)
 	hashed  int64
 
-	cr      bool // last byte was CR, held back
-	wsp     bool // relaxed: WSP seen and held back
-	midLine bool // the current line has content
-	empties int  // empty lines held back
+	cr      bool  // last byte was CR, held back
+	wsp     bool  // relaxed: WSP seen and held back
+	midLine bool  // the current line has content
+	empties int   // empty lines held back
+	kernel  uint8 // kernelBest, or one forced by a test ([bodyCanon.kernelLines])
 
 	buf   []byte // buf[:n] holds canonical bytes not yet hashed
 	n     int
@@ -99,6 +100,16 @@ func (b *bodyCanon) lines(p []byte) []byte {
 		return p // no complete line
 	}
 	r := p[:end] // complete lines; r ends in LF
+	if b.relaxed && b.limit < 0 && b.kernel != kernelNever && len(r) >= kernelMin && haveRelaxedKernel() {
+		r = b.kernelLines(r)
+	}
+	b.scanLines(r)
+	return p[end:]
+}
+
+// scanLines canonicalizes complete lines r (r ends in LF) at a line start
+// with no state carried: see [bodyCanon.lines].
+func (b *bodyCanon) scanLines(r []byte) {
 	run, pos := 0, 0
 	s := pairScanner{p: r, relaxed: b.relaxed}
 	if len(r) > 0 && r[0] == '\n' {
@@ -153,7 +164,6 @@ func (b *bodyCanon) lines(p []byte) []byte {
 		pos = k
 	}
 	b.emit(r[run:])
-	return p[end:]
 }
 
 var (

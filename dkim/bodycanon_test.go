@@ -41,11 +41,12 @@ func refCanonBody(c Canonicalization, body string) string {
 }
 
 // canonCuts canonicalizes body written in pieces whose lengths come from
-// cuts (cycled), with an l= limit; it returns the hashed bytes and the
-// canonical length.
-func canonCuts(c Canonicalization, body, cuts []byte, limit int64) (string, int64) {
+// cuts (cycled), with an l= limit and a kernel choice (kernelBest, ...);
+// it returns the hashed bytes and the canonical length.
+func canonCuts(c Canonicalization, body, cuts []byte, limit int64, kernel uint8) (string, int64) {
 	var out collect
 	bc := newBodyCanon(&out, c, limit)
+	bc.kernel = kernel
 	for i, k := 0, 0; i < len(body); k++ {
 		n := len(body)
 		if len(cuts) > 0 {
@@ -67,10 +68,13 @@ func checkCanon(t *testing.T, body, cuts []byte, limit int64) {
 		if limit >= 0 && int64(len(want)) > limit {
 			wantHashed = want[:limit]
 		}
-		got, total := canonCuts(c, body, cuts, limit)
-		if got != wantHashed || total != int64(len(want)) {
-			t.Fatalf("%s, cuts %v, l=%d, body %q:\ngot  %q (total %d)\nwant %q (total %d)",
-				c, cuts, limit, body, got, total, wantHashed, len(want))
+		// The relaxed kernel (on small bodies too), and the path without.
+		for _, k := range []uint8{kernelAlways, kernelNever} {
+			got, total := canonCuts(c, body, cuts, limit, k)
+			if got != wantHashed || total != int64(len(want)) {
+				t.Fatalf("%s, kernel %d, cuts %v, l=%d, body %q:\ngot  %q (total %d)\nwant %q (total %d)",
+					c, k, cuts, limit, body, got, total, wantHashed, len(want))
+			}
 		}
 	}
 }
@@ -94,13 +98,21 @@ func TestBodyCanonReference(t *testing.T) {
 }
 
 // FuzzBodyCanon compares the streaming canonicalizer (vector scan, runs
-// hashed in place, byte-level path at the edges of writes) with
-// refCanonBody, over arbitrary bodies split arbitrarily across writes.
+// hashed in place, byte-level path at the edges of writes, relaxed kernel
+// forced on and off) with refCanonBody, over arbitrary bodies split
+// arbitrarily across writes.
 func FuzzBodyCanon(f *testing.F) {
 	f.Add([]byte("a  b \r\n\tc\n\r\n\r\n"), []byte{}, int16(-1))
 	f.Add([]byte("Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n\r\n"), []byte{3, 7}, int16(20))
 	f.Add(bytes.Repeat([]byte("line of text with  two spaces and a tab\there \r\n\r\n"), 8), []byte{0, 40, 9}, int16(-1))
 	f.Add([]byte("a\r\r\n \r \n\n\r"), []byte{1}, int16(5))
+	// Bodies for the relaxed kernel (several blocks of 64 bytes): WSP runs
+	// and CRLFs across block edges, long runs, bare CR and LF, empty and
+	// WSP-only lines, trailing empty lines.
+	for _, b := range kernelSeeds() {
+		f.Add([]byte(b), []byte{}, int16(-1))
+		f.Add([]byte(b), []byte{200, 13}, int16(-1))
+	}
 	f.Fuzz(func(t *testing.T, body, cuts []byte, limit int16) {
 		checkCanon(t, body, cuts, int64(limit))
 	})

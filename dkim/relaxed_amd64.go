@@ -1,0 +1,62 @@
+package dkim
+
+import (
+	"bytes"
+	"sync"
+)
+
+// relaxedAVX512 canonicalizes (relaxed, RFC 6376 section 3.4.4) whole
+// 64-byte blocks at the start of src into dst without a branch per line:
+// in each block HTAB becomes SP, a WSP byte after another is dropped, the
+// first byte of a WSP run followed by CRLF is dropped too, and the bytes
+// kept are compressed (VPCOMPRESSB) and stored whole. It returns the
+// length nsrc of src it did (whole blocks) and ndst of what it wrote;
+// lines ending in CRLF come out as they are, empty lines too.
+//
+// It must start at a line start, with src[0] not LF. A block is done with
+// the 129 bytes after it in view, and with 64 bytes of room in dst. It
+// stops early where a WSP run goes on through a whole block, and before
+// the last blocks it did (back to a multiple of 3) where there is a bare
+// LF, which it leaves to the caller. Requires AVX-512 F, BW, VBMI and
+// VBMI2, BMI1, BMI2 and POPCNT.
+//
+//go:noescape
+func relaxedAVX512(src, dst []byte) (nsrc, ndst int)
+
+// haveRelaxedKernel reports, once, whether the CPU and the operating
+// system support relaxedAVX512: CPUID leaf 7 EBX bits 3 (BMI1), 8 (BMI2),
+// 16 (AVX512F), 30 (AVX512BW), ECX bits 1 (VBMI), 6 (VBMI2); leaf 1 ECX bits 23
+// (POPCNT) and 27 (OSXSAVE); and the XMM, YMM, opmask and ZMM state
+// enabled in XCR0 (bits 1, 2, 5, 6, 7).
+var haveRelaxedKernel = sync.OnceValue(func() bool {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const popcnt, osxsave = 1 << 23, 1 << 27
+	if ecx1&popcnt == 0 || ecx1&osxsave == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
+		return false
+	}
+	_, ebx7, ecx7, _ := cpuid(7, 0)
+	const ebxNeed = 1<<3 | 1<<8 | 1<<16 | 1<<30
+	const ecxNeed = 1<<1 | 1<<6
+	return ebx7&ebxNeed == ebxNeed && ecx7&ecxNeed == ecxNeed
+})
+
+// relaxedKernel canonicalizes the first lines of src (which starts a
+// line, and not with LF) into dst with relaxedAVX512 where the CPU has
+// it: it returns the length nsrc of the lines it did (they end in CRLF),
+// and ndst of their canonical form; (0, 0) if none.
+func relaxedKernel(src, dst []byte) (nsrc, ndst int) {
+	if !haveRelaxedKernel() {
+		return 0, 0
+	}
+	ns, nd := relaxedAVX512(src, dst)
+	// Back to the last line start: the lines of src and of dst match one
+	// to one (each LF of src is kept).
+	return bytes.LastIndexByte(src[:ns], '\n') + 1, bytes.LastIndexByte(dst[:nd], '\n') + 1
+}
