@@ -7,17 +7,16 @@ import (
 
 // relaxedAVX512 canonicalizes (relaxed, RFC 6376 section 3.4.4) whole
 // 64-byte blocks at the start of src into dst without a branch per line:
-// in each block HTAB becomes SP, a WSP byte after another is dropped, the
-// first byte of a WSP run followed by CRLF is dropped too, and the bytes
-// kept are compressed (VPCOMPRESSB) and stored whole. It returns the
-// length nsrc of src it did (whole blocks) and ndst of what it wrote;
-// lines ending in CRLF come out as they are, empty lines too.
+// in each block HTAB becomes SP, of each WSP run only the last byte stays
+// (as SP), and not even that one before CRLF, and the bytes kept are
+// compressed (VPCOMPRESSB) and stored whole. It returns the length nsrc
+// of src it did (whole blocks) and ndst of what it wrote; lines ending in
+// CRLF come out as they are, empty lines too.
 //
 // It must start at a line start, with src[0] not LF. A block is done with
-// the 129 bytes after it in view, and with 64 bytes of room in dst. It
-// stops early where a WSP run goes on through a whole block, and before
-// the last blocks it did (back to a multiple of 3) where there is a bare
-// LF, which it leaves to the caller. Requires AVX-512 F, BW, VBMI and
+// the 129 bytes after it in view and 64 bytes of room in dst, in rounds
+// of 3 blocks. Where there is a bare LF, which it leaves to the caller,
+// it stops before the round that saw it. Requires AVX-512 F, BW, VBMI and
 // VBMI2, BMI1, BMI2 and POPCNT.
 //
 //go:noescape

@@ -13,11 +13,10 @@ DATA sp64<>+48(SB)/8, $0x3736353433323130
 DATA sp64<>+56(SB)/8, $0x3f3e3d3c3b3a3938
 GLOBL sp64<>(SB), RODATA|NOPTR, $64
 
-// The masks of block i+2 (at 128(DX)): C2 = CRLF pairs (x is CR, y is
-// LF), W2 = WSP; X2 = its bytes with HTAB made SP; to bail if it has a
-// bare LF (y is LF, x is not CR).
-// A byte of Z3 | (Z5 ^ 1) is zero where y is LF and x is not CR: a bare
-// LF, recorded in Z26 and checked once a round (3 blocks).
+// The masks of block i+2 (x at 128(DX), y the bytes one further): C2 =
+// CRLF (x is CR and y is LF), W2 = not WSP; X2 = its bytes with HTAB made
+// SP. Z3 | (Z5 ^ 1) has a zero byte where y is LF and x is not CR (a bare
+// LF), kept in Z26 (a running minimum) and checked once a round.
 #define MASKS(C2, W2, X2) \
 	VMOVDQU64 128(DX), X2 \
 	VPXORQ 129(DX), Z20, Z3 \
@@ -29,61 +28,41 @@ GLOBL sp64<>(SB), RODATA|NOPTR, $64
 	VPMINUB Z3, Z26, Z26 \
 	VPERMB Z24, X2, Z8 \
 	VPMAXUB X2, Z8, X2 \
-	VPCMPEQB X2, Z22, K3 \
+	VPCMPUB $4, X2, Z22, K3 \
 	KMOVQ K2, C2 \
 	KMOVQ K3, W2
 
-// One block i at DX, with W0, C0, X0 its masks and bytes, W1, C1 those
-// of block i+1, R12 = 1 if the byte before it is WSP; also makes the
-// masks of block i+2. Keeps W0 and W1, destroys C0.
+// One block i at DX, with W0 (not WSP), C0 (CRLF), X0 its masks and
+// bytes, and W1, C1 those of block i+1; also makes the masks of block
+// i+2. Keeps W0 and W1, destroys C0.
 //
-// RFC 6376 section 3.4.4: a WSP byte after another WSP byte is dropped
-// (R13 = W0 & (W0 << 1 | R12)); so is the first byte (R14, the run
-// starts) of a run followed by CRLF. The byte after each run that starts
-// here is in AX, shifted down one bit with the top run's (just past the
-// block, the carry of W0 + R14) in bit 63; C0 is shifted alike, with bit
-// 63 set if the first non-WSP byte of block i+1 starts a CRLF (NEG sets
-// the carry). PEXT takes one bit per run (the byte after it starts a
-// CRLF), and PDEP puts it on the run's start. The kept bytes are
-// compressed (VPCOMPRESSB, register form) and stored whole; R8 moves on
-// by their count. A block i+1 all WSP stops it (the end of a run of
-// block i would be out of view).
+// RFC 6376 section 3.4.4: a WSP run becomes one SP, and is dropped before
+// CRLF. Of each run, the last byte (the next byte is not WSP: AX) stays,
+// as SP, unless the next byte starts a CRLF (C0 shifted down, with block
+// i+1's first bit on top); bytes that are not WSP stay. The kept bytes
+// are compressed (VPCOMPRESSB, register form) and stored whole; R8 moves
+// on by their count.
 #define BLOCK(W0, C0, X0, W1, C1, W2, C2, X2) \
 	MASKS(C2, W2, X2) \
-	CMPQ W1, $-1 \
-	JEQ  stop \
-	LEAQ 1(W1), AX \
-	ANDQ C1, AX \
-	NEGQ AX \
-	RCRQ $1, C0 \
-	LEAQ (R12)(W0*2), R13 \
-	ANDNQ W0, R13, R14 \
-	ANDQ W0, R13 \
 	MOVQ W0, AX \
-	ADDQ R14, AX \
-	RCRQ $1, AX \
-	SHRXQ R15, W0, R12 \
-	ANDNQ AX, R12, AX \
-	PEXTQ AX, C0, AX \
-	PDEPQ R14, AX, AX \
-	ORQ  AX, R13 \
-	NOTQ R13 \
-	MOVQ W0, R12 \
-	SHRQ $63, R12 \
-	KMOVQ R13, K5 \
+	SHRQ $1, W1, AX \
+	ANDNQ AX, W0, AX \
+	SHRQ $1, C1, C0 \
+	ANDNQ AX, C0, AX \
+	ORQ  W0, AX \
+	KMOVQ AX, K5 \
 	VPCOMPRESSB.Z X0, K5, Z9 \
 	VMOVDQU64 Z9, (R8) \
-	POPCNTQ R13, R13 \
-	ADDQ R13, R8 \
+	POPCNTQ AX, AX \
+	ADDQ AX, R8 \
 	ADDQ $64, DX
 
 // func relaxedAVX512(src, dst []byte) (nsrc, ndst int)
 // Registers: DX the current block i, R8 the output, CX the rounds (of 3
-// blocks) left; the masks of blocks i, i+1, i+2 in SI, DI, BX (WSP) and
-// R9, R10, R11 (CRLF), their bytes (HTAB made SP) in Z10, Z11, Z12,
-// rotating from one block to the next; R12 = 1 if the byte before block
-// i is WSP; Z26 the minimum of the bare-LF vectors (a zero byte: a bare
-// LF seen); Z20, Z21, Z22, Z25 LF, CR, SP and 1 in every byte; R15 = 1.
+// blocks) left; the masks of blocks i, i+1, i+2 in SI, DI, BX (not WSP)
+// and R9, R10, R11 (CRLF), their bytes (HTAB made SP) in Z10, Z11, Z12,
+// rotating from one block to the next; Z20, Z21, Z22, Z25 hold LF, CR, SP
+// and 1 in every byte, Z24 sp64.
 TEXT ·relaxedAVX512(SB), NOSPLIT, $16-64
 	MOVQ src_base+0(FP), DX
 	MOVQ src_len+8(FP), CX
@@ -99,7 +78,7 @@ TEXT ·relaxedAVX512(SB), NOSPLIT, $16-64
 	MOVQ $0xaaaaaaaaaaaaaaab, AX
 	MULQ CX
 	SHRQ $1, DX
-	MOVQ DX, CX            // rounds of 3 blocks
+	MOVQ DX, CX            // rounds: blocks / 3
 	MOVQ src_base+0(FP), DX
 	TESTQ CX, CX
 	JZ   done
@@ -110,19 +89,17 @@ TEXT ·relaxedAVX512(SB), NOSPLIT, $16-64
 	VPBROADCASTB AX, Z21   // CR
 	MOVL $0x20, AX
 	VPBROADCASTB AX, Z22   // SP
-	VMOVDQU64 sp64<>(SB), Z24
-	MOVL $1, R15
-
 	MOVL $1, AX
 	VPBROADCASTB AX, Z25   // 1
+	VMOVDQU64 sp64<>(SB), Z24
 	VPTERNLOGD $0xff, Z26, Z26, Z26 // no bare LF seen
+
 	// The masks of blocks 0 and 1.
 	SUBQ $128, DX
 	MASKS(R9, SI, Z10)
 	ADDQ $64, DX
 	MASKS(R10, DI, Z11)
 	ADDQ $64, DX
-	XORQ R12, R12
 
 loop:
 	MOVQ DX, round-8(SP)
@@ -137,15 +114,9 @@ loop:
 	JNZ  loop
 	JMP  done
 
-stop:
-	// A WSP run through a whole block: the blocks before are done unless a
-	// bare LF was seen.
-	VPTESTNMB Z26, Z26, K7
-	KORTESTQ K7, K7
-	JEQ  done
-
 bare:
-	// A bare LF in the last blocks seen: back to the start of the round.
+	// A bare LF in the blocks seen (up to 2 past this round's): back to
+	// the start of the round.
 	MOVQ round-8(SP), DX
 	MOVQ round-16(SP), R8
 
