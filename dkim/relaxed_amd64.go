@@ -49,13 +49,15 @@ var haveRelaxedKernel = sync.OnceValue(func() bool {
 // relaxedKernel canonicalizes the first lines of src (which starts a
 // line, and not with LF) into dst with relaxedAVX512 where the CPU has
 // it: it returns the length nsrc of the lines it did (they end in CRLF),
-// and ndst of their canonical form; (0, 0) if none.
-func relaxedKernel(src, dst []byte) (nsrc, ndst int) {
-	if !haveRelaxedKernel() {
-		return 0, 0
+// and ndst of their canonical form; (0, 0) if none. bare reports that it
+// stopped early, at a bare LF in the next few hundred bytes.
+func relaxedKernel(src, dst []byte) (nsrc, ndst int, bare bool) {
+	if !haveRelaxedKernel() || len(src) < 193 {
+		return 0, 0, false
 	}
 	ns, nd := relaxedAVX512(src, dst)
+	full := min((len(src)-193)/64+1, len(dst)/64) / 3 * 3 * 64 // all rounds
 	// Back to the last line start: the lines of src and of dst match one
 	// to one (each LF of src is kept).
-	return bytes.LastIndexByte(src[:ns], '\n') + 1, bytes.LastIndexByte(dst[:nd], '\n') + 1
+	return bytes.LastIndexByte(src[:ns], '\n') + 1, bytes.LastIndexByte(dst[:nd], '\n') + 1, ns < full
 }

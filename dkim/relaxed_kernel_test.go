@@ -60,7 +60,7 @@ func checkKernel(t *testing.T, src []byte, room int) {
 		return
 	}
 	dst := make([]byte, room)
-	ns, nd := relaxedKernel(src, dst)
+	ns, nd, bare := relaxedKernel(src, dst)
 	if ns < 0 || ns > len(src) || nd < 0 || nd > len(dst) || ns > 0 && src[ns-1] != '\n' {
 		t.Fatalf("%q (room %d): bad stop %d, %d", src, room, ns, nd)
 	}
@@ -68,7 +68,13 @@ func checkKernel(t *testing.T, src []byte, room int) {
 		t.Fatalf("%q (room %d):\ngot  %q\nwant %q", src[:ns], room, dst[:nd], want)
 	}
 	if !haveRelaxedKernel() || room < len(src)+64 || hasBareLF(src) {
+		if bare && !hasBareLF(src) {
+			t.Fatalf("%q (room %d): stopped for a bare LF", src, room)
+		}
 		return
+	}
+	if bare {
+		t.Fatalf("%q: stopped for a bare LF", src)
 	}
 	want := 0
 	if len(src) >= 193 {
@@ -127,6 +133,29 @@ func TestBodyCanonKernel(t *testing.T) {
 			got, total := canonCuts(Relaxed, body, cuts, -1, k)
 			if got != want || total != int64(len(want)) {
 				t.Fatalf("kernel %d, cuts %v, body %q:\ngot  %q (total %d)\nwant %q", k, cuts, body, got, total, want)
+			}
+		}
+	}
+	// Large bodies (the buffer fills, held empty lines meet its edges),
+	// with bare LFs rare, common or absent, written whole and in pieces.
+	for i := range 12 {
+		body := genBody(r, 70<<10+r.IntN(200<<10), false)
+		switch i % 3 {
+		case 1:
+			for j := r.IntN(5000); j < len(body); j += r.IntN(10000) {
+				body[j] = '\n'
+			}
+		case 2:
+			body = bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))
+		}
+		body = append(body, bytes.Repeat([]byte("\r\n"), i%4)...)
+		want := refCanonBody(Relaxed, string(body))
+		for _, cuts := range [][]byte{nil, {254, 249}} {
+			for _, k := range []uint8{kernelBest, kernelNever} {
+				got, total := canonCuts(Relaxed, body, cuts, -1, k)
+				if got != want || total != int64(len(want)) {
+					t.Fatalf("large body %d, kernel %d, cuts %v: wrong output", i, k, cuts)
+				}
 			}
 		}
 	}

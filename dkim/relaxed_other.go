@@ -6,5 +6,5 @@ package dkim
 // body canonicalization: only on amd64.
 func haveRelaxedKernel() bool { return false }
 
-// relaxedKernel does nothing (0, 0): see relaxed_amd64.go.
-func relaxedKernel(src, dst []byte) (nsrc, ndst int) { return 0, 0 }
+// relaxedKernel does nothing: see relaxed_amd64.go.
+func relaxedKernel(src, dst []byte) (nsrc, ndst int, bare bool) { return 0, 0, false }
