@@ -14,7 +14,10 @@ import (
 // and the runs between them go to the hash as they stand, gathered in a
 // buffer when short and straight from the caller's buffer when long.
 // Partial lines at the edges of a Write take the byte-level path (content,
-// text, endLine), which carries state from one Write to the next.
+// text, endLine), which carries state from one Write to the next. Large
+// relaxed bodies without l= take [bodyCanon.kernelLines] instead where
+// the CPU has AVX-512 (relaxed_amd64.s), which writes the canonical bytes
+// of whole blocks straight into buf.
 //
 // QUIRK: a bare LF is treated as a CRLF line ending; a bare CR is content.
 type bodyCanon struct {

@@ -8,7 +8,7 @@ const (
 	kernelMin = 256
 	// kernelSkip is how much input goes the other way after the kernel
 	// made no progress twice in a row (bare LFs, say), doubling on each
-	// further failure up to 64 times, so that a body of bare LFs does not
+	// further failure up to 64 KiB, so that a body of bare LFs does not
 	// call it for every line.
 	kernelSkip = 1024
 	// bareScan bounds the search for the bare LF that stopped the kernel.
