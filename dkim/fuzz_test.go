@@ -197,3 +197,27 @@ func fieldRaws(fields []Field) []string {
 	}
 	return out
 }
+
+// FuzzHeaderEnd: the quick search for the end of a header finds what the
+// line-by-line one finds, from any offset.
+func FuzzHeaderEnd(f *testing.F) {
+	f.Add([]byte("From: a\r\nTo: b\r\n\r\nbody\n\nmore"), 0)
+	f.Add([]byte("From: a\nTo: b\n\nbody\r\n\r\n"), 3)
+	f.Add([]byte("X: 1\r\n\n\r\n"), 0)
+	f.Add([]byte("\n\r"), 0)
+	// The blank line across the edge of the quick search, and after it.
+	for _, n := range []int{4092, 4093, 4094, 4095, 4096, 5000} {
+		line := append(bytes.Repeat([]byte{'a'}, n), "\n\r\nb"...)
+		f.Add(line, 0)
+		f.Add(line, 2)
+		f.Add(append(bytes.Repeat([]byte{'a'}, n), "\n\nb\n\r\n"...), 0)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, from int) {
+		if from < 0 || from > len(b) {
+			return
+		}
+		if got, want := headerEnd(b, from, false), headerEndLines(b, from); got != want {
+			t.Fatalf("%q from %d: %d, line by line %d", b, from, got, want)
+		}
+	})
+}

@@ -71,6 +71,10 @@ func (s *headerSplitter) write(p []byte) (body []byte, completed bool) {
 	return p[cut:], true
 }
 
+// quickHeader is how far headerEnd looks for the usual end of a header in
+// one search.
+const quickHeader = 4096
+
 // headerEnd returns the offset of the body (after the blank line), or -1.
 // The header block returned to the caller keeps the final line ending of
 // its last field but not the blank line.
@@ -82,6 +86,21 @@ func headerEnd(b []byte, from int, atStart bool) int {
 	if atStart && len(b) > 1 && b[0] == '\r' && b[1] == '\n' {
 		return 2
 	}
+	// Usually the header is short and ends in "\n\r\n": one search in
+	// its first bytes finds that, and a second one for "\n\n" (a bare
+	// LF) before it. Otherwise, a line at a time.
+	s := b[from:min(len(b), from+quickHeader)]
+	if i := bytes.Index(s, []byte("\n\r\n")); i >= 0 {
+		if j := bytes.Index(s[:i+1], []byte("\n\n")); j >= 0 {
+			return from + j + 2
+		}
+		return from + i + 3
+	}
+	return headerEndLines(b, from)
+}
+
+// headerEndLines is headerEnd after the first bytes, looking at each line.
+func headerEndLines(b []byte, from int) int {
 	for i := from; ; {
 		j := bytes.IndexByte(b[i:], '\n')
 		if j < 0 {
