@@ -97,8 +97,17 @@ func decodeBase64(dst []byte, v string) (int, error) {
 		case n < 4:
 			return o, errBase64 // a short group
 		}
-		dst[o], dst[o+1], dst[o+2] = byte(x>>16), byte(x>>8), byte(x)
-		o += 3 - pads
+		if pads == 0 {
+			dst[o], dst[o+1], dst[o+2] = byte(x>>16), byte(x>>8), byte(x)
+			o += 3
+		} else {
+			// Only the bytes the group holds: nothing past them changes.
+			dst[o] = byte(x >> 16)
+			if pads == 1 {
+				dst[o+1] = byte(x >> 8)
+			}
+			o += 3 - pads
+		}
 		if pads > 0 {
 			// Only FWS may follow padding.
 			for ; i < len(v); i++ {
