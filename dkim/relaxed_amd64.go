@@ -1,9 +1,6 @@
 package dkim
 
-import (
-	"bytes"
-	"sync"
-)
+import "bytes"
 
 // relaxedAVX512 canonicalizes (relaxed, RFC 6376 section 3.4.4) whole
 // 64-byte blocks at the start of src into dst without a branch per line:
@@ -22,29 +19,9 @@ import (
 //go:noescape
 func relaxedAVX512(src, dst []byte) (nsrc, ndst int)
 
-// haveRelaxedKernel reports, once, whether the CPU and the operating
-// system support relaxedAVX512: CPUID leaf 7 EBX bits 3 (BMI1), 8 (BMI2),
-// 16 (AVX512F), 30 (AVX512BW), ECX bits 1 (VBMI), 6 (VBMI2); leaf 1 ECX bits 23
-// (POPCNT) and 27 (OSXSAVE); and the XMM, YMM, opmask and ZMM state
-// enabled in XCR0 (bits 1, 2, 5, 6, 7).
-var haveRelaxedKernel = sync.OnceValue(func() bool {
-	maxID, _, _, _ := cpuid(0, 0)
-	if maxID < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const popcnt, osxsave = 1 << 23, 1 << 27
-	if ecx1&popcnt == 0 || ecx1&osxsave == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
-		return false
-	}
-	_, ebx7, ecx7, _ := cpuid(7, 0)
-	const ebxNeed = 1<<3 | 1<<8 | 1<<16 | 1<<30
-	const ecxNeed = 1<<1 | 1<<6
-	return ebx7&ebxNeed == ebxNeed && ecx7&ecxNeed == ecxNeed
-})
+// haveRelaxedKernel reports whether the CPU and the operating system
+// support relaxedAVX512 (see cpuVector).
+func haveRelaxedKernel() bool { return cpuVector().relaxedKernel }
 
 // relaxedKernel canonicalizes the first lines of src (which starts a
 // line, and not with LF) into dst with relaxedAVX512 where the CPU has

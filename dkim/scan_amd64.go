@@ -24,14 +24,17 @@ func xgetbv() (eax, edx uint32)
 // once: AVX2 needs CPUID leaf 7 EBX bit 5, with OSXSAVE and AVX (leaf 1
 // ECX bits 27 and 28) and the XMM and YMM state enabled in XCR0 (bits 1
 // and 2). AVX-512 F and BW (leaf 7 EBX bits 16 and 30) also need the
-// opmask, ZMM_Hi256 and Hi16_ZMM state (XCR0 bits 5, 6 and 7).
-var cpuVector = sync.OnceValue(func() (v struct{ avx2, avx512 bool }) {
+// opmask, ZMM_Hi256 and Hi16_ZMM state (XCR0 bits 5, 6 and 7). The
+// relaxed kernel (relaxedAVX512) needs AVX-512 with VBMI and VBMI2 (leaf 7
+// ECX bits 1 and 6), BMI1 and BMI2 (leaf 7 EBX bits 3 and 8) and POPCNT
+// (leaf 1 ECX bit 23).
+var cpuVector = sync.OnceValue(func() (v struct{ avx2, avx512, relaxedKernel bool }) {
 	maxID, _, _, _ := cpuid(0, 0)
 	if maxID < 7 {
 		return v
 	}
 	_, _, ecx1, _ := cpuid(1, 0)
-	const osxsave, avx = 1 << 27, 1 << 28
+	const osxsave, avx, popcnt = 1 << 27, 1 << 28, 1 << 23
 	if ecx1&osxsave == 0 || ecx1&avx == 0 {
 		return v
 	}
@@ -39,10 +42,12 @@ var cpuVector = sync.OnceValue(func() (v struct{ avx2, avx512 bool }) {
 	if xcr0&0x6 != 0x6 {
 		return v
 	}
-	_, ebx7, _, _ := cpuid(7, 0)
+	_, ebx7, ecx7, _ := cpuid(7, 0)
 	v.avx2 = ebx7&(1<<5) != 0
 	const avx512f, avx512bw = 1 << 16, 1 << 30
 	v.avx512 = ebx7&avx512f != 0 && ebx7&avx512bw != 0 && xcr0&0xe6 == 0xe6
+	const bmi, vbmi = 1<<3 | 1<<8, 1<<1 | 1<<6
+	v.relaxedKernel = v.avx512 && ebx7&bmi == bmi && ecx7&vbmi == vbmi && ecx1&popcnt != 0
 	return v
 })
 
