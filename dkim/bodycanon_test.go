@@ -168,3 +168,41 @@ func FuzzIndexFWS(f *testing.F) {
 		}
 	})
 }
+
+// TestBodyCanonHostile: bodies of a few hundred KB that are all white
+// space, all CR, all LF, one long line, or long runs before CRLF come out
+// as the reference says, with the kernel, without it and as chosen, written
+// whole and in 32 KiB pieces.
+func TestBodyCanonHostile(t *testing.T) {
+	const n = 200 << 10
+	bodies := map[string]string{
+		"spaces":       strings.Repeat(" ", n) + "\r\n",
+		"blank lines":  strings.Repeat("   \t \r\n", n/7),
+		"one line":     strings.Repeat("abcdefgh ", n/9),
+		"CRs":          strings.Repeat("\r", n),
+		"LFs":          strings.Repeat("\n", n),
+		"CRLFs":        strings.Repeat("\r\n", n/2),
+		"mixed":        strings.Repeat("a \r\n\t\r \n  \r\r\n", n/14),
+		"long tab run": "x" + strings.Repeat("\t", n) + "y\r\n" + strings.Repeat("z \r\n", n/4),
+		"trailing run": strings.Repeat("q", 100) + strings.Repeat(" ", n) + "\r\n" + strings.Repeat("w\r\n", n/3),
+	}
+	for name, body := range bodies {
+		want := refCanonBody(Relaxed, body)
+		for _, k := range []uint8{kernelBest, kernelAlways, kernelNever} {
+			for _, piece := range []int{len(body), 32 << 10} {
+				var out collect
+				bc := newBodyCanon(&out, Relaxed, -1)
+				bc.kernel = k
+				for p := []byte(body); len(p) > 0; {
+					m := min(len(p), piece)
+					bc.Write(p[:m])
+					p = p[m:]
+				}
+				bc.close()
+				if got := out.String(); got != want {
+					t.Fatalf("%s, kernel %d, pieces of %d: %d canonical bytes, want %d", name, k, piece, len(got), len(want))
+				}
+			}
+		}
+	}
+}
