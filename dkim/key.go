@@ -139,7 +139,7 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 			k.PublicKey = &kw.rsa
 			break
 		}
-		pub, err := parseRSAPublicKey(der)
+		pub, err := parseRSAPublicKeyX509(der)
 		if err != nil {
 			return nil, &SyntaxError{Tag: "p", Detail: err.Error()}
 		}
@@ -165,14 +165,13 @@ func splitColon(v string) []string {
 	return out
 }
 
-// parseRSAPublicKey accepts a SubjectPublicKeyInfo (RFC 6376 section 3.6.1)
-// or, as many deployed records do, a bare PKCS#1 RSAPublicKey.
+// parseRSAPublicKeyX509 accepts, through crypto/x509, the p= values that
+// rsaSPKIParts leaves: other SubjectPublicKeyInfo encodings (RFC 6376
+// section 3.6.1) and, as many deployed records do, a bare PKCS#1
+// RSAPublicKey.
 //
 // QUIRK: the PKCS#1 form is accepted although the RFC names only SPKI.
-func parseRSAPublicKey(der []byte) (*rsa.PublicKey, error) {
-	if pub, ok := parseRSASPKIFast(der); ok {
-		return pub, nil
-	}
+func parseRSAPublicKeyX509(der []byte) (*rsa.PublicKey, error) {
 	// der may be on the caller's stack; the x509 parsers may keep it.
 	owned := bytes.Clone(der)
 	if pub, err := x509.ParsePKIXPublicKey(owned); err == nil {

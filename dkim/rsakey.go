@@ -1,33 +1,20 @@
 package dkim
 
-import (
-	"crypto/rsa"
-	"math/big"
-)
-
 // rsaSPKIAlgorithm is the DER AlgorithmIdentifier of rsaEncryption
 // (1.2.840.113549.1.1.1) with the NULL parameters that RFC 3279 section
 // 2.3.1 requires.
 const rsaSPKIAlgorithm = "\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00"
 
-// parseRSASPKIFast parses the usual encoding of an RSA SubjectPublicKeyInfo
+// rsaSPKIParts parses the usual encoding of an RSA SubjectPublicKeyInfo
 // (RFC 5280 section 4.1.2.7, RFC 3279 section 2.3.1), the p= of almost
-// every rsa key record, without the reflection of encoding/asn1. It
-// accepts only strict DER of exactly that shape (minimal lengths and
-// integers, no trailing data, a positive modulus, a positive exponent of at
-// most four bytes), a subset of what x509.ParsePKIXPublicKey accepts, with
-// the same key; ok is false for everything else, which the caller gives to
-// x509 (FuzzParseRSASPKIFast checks both).
-func parseRSASPKIFast(der []byte) (pub *rsa.PublicKey, ok bool) {
-	n, e, ok := rsaSPKIParts(der)
-	if !ok {
-		return nil, false
-	}
-	return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: e}, true
-}
-
-// rsaSPKIParts is [parseRSASPKIFast] returning the modulus bytes (within
-// der) and the exponent, for callers that place the key themselves.
+// every rsa key record, without the reflection of encoding/asn1, and
+// returns the modulus bytes (within der) and the exponent, for the caller
+// to place the key. It accepts only strict DER of exactly that shape
+// (minimal lengths and integers, no trailing data, a positive modulus, a
+// positive exponent of at most four bytes), a subset of what
+// x509.ParsePKIXPublicKey accepts, with the same key; ok is false for
+// everything else, which the caller gives to x509 (FuzzParseRSASPKIFast
+// checks both).
 func rsaSPKIParts(der []byte) (n []byte, e int, ok bool) {
 	spki, rest, ok := derElement(der, 0x30)
 	if !ok || len(rest) != 0 || len(spki) < len(rsaSPKIAlgorithm) ||

@@ -94,7 +94,9 @@ func ParseSignature(value string) (*Signature, error) {
 // requiredTags are the tags a signature must have (RFC 6376 section 3.5).
 var requiredTags = [...]string{"v", "a", "b", "bh", "d", "h", "s"}
 
-// requiredBit is 1<<i for requiredTags[i], or 0.
+// requiredBit is 1<<i for requiredTags[i], or 0. A switch, not a loop over
+// requiredTags: it runs for every tag, and seven string comparisons per tag
+// cost about 90 ns per signature.
 func requiredBit(name string) uint {
 	switch name {
 	case "v":
