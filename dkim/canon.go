@@ -291,13 +291,12 @@ func relaxValue(dst, v []byte) []byte {
 // or len(v). v must not end in FWS. It tests eight bytes at a time for
 // ones below 0x21, then looks at each found.
 func indexUnfold(v []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(v); i += 8 {
 		x := load64(v, i)
-		// Every byte below 0x21 is flagged; a borrow may flag bytes
-		// above one too, which changesFWS then turns down.
-		for m := (x - 0x21*ones) &^ x & highs; m != 0; m &= m - 1 {
+		// A borrow may flag bytes above a flagged one too, which
+		// changesFWS then turns down.
+		for m := below21(x); m != 0; m &= m - 1 {
 			if j := i + bits.TrailingZeros64(m)/8; changesFWS(v, j) {
 				return j
 			}
@@ -327,14 +326,13 @@ func changesFWS(v []byte, i int) bool {
 // len(v). It tests eight bytes at a time for one below 0x21, then looks
 // at the byte found.
 func indexFWS[T string | []byte](v T) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for {
 		for ; i+8 <= len(v); i += 8 {
 			x := load64(v, i)
 			// The lowest flagged byte is the first below 0x21 (the
 			// borrow only flags bytes above it).
-			if m := (x - 0x21*ones) &^ x & highs; m != 0 {
+			if m := below21(x); m != 0 {
 				i += bits.TrailingZeros64(m) / 8
 				break
 			}
@@ -349,6 +347,14 @@ func indexFWS[T string | []byte](v T) int {
 		}
 		i++ // a control character other than FWS: content
 	}
+}
+
+// below21 sets the high bit of every byte of x below 0x21 (SP and the
+// control characters), and of some bytes above such a byte, which a
+// borrow reaches; the lowest bit set is always exact.
+func below21(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return (x - 0x21*ones) &^ x & highs
 }
 
 // load64 reads the eight bytes of v at i, little-endian (the compiler
