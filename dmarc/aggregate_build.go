@@ -195,7 +195,8 @@ func findReport(ctype, cte, disp string, body io.Reader, opts *ReportOptions, de
 	}
 	// Base64 skips whitespace and other bytes outside its alphabet; an
 	// unknown encoding leaves the bytes as they are (RFC 2045 section 6.4).
-	body, _ = mime.NewTransferDecoder(strings.TrimSpace(cte), body)
+	// NewTransferDecoder trims and lowercases cte itself.
+	body, _ = mime.NewTransferDecoder(cte, body)
 	return ParseAggregateReport(body, opts)
 }
 
