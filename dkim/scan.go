@@ -55,9 +55,6 @@ func collectGeneric(p []byte, relaxed bool, out []pairBlock) (n, next int) {
 	return n, len(p)
 }
 
-// maxScan bounds the bytes one collectPairs call looks at.
-const maxScan = 1 << 30
-
 // Scanner implementations, for tests: scanBest picks the fastest that the
 // CPU has; the others force one (falling back to the generic loop if the
 // CPU lacks it).
@@ -111,12 +108,7 @@ func (s *pairScanner) next(from int) int {
 		if start+1 >= len(s.p) {
 			return -1
 		}
-		end := min(len(s.p), start+maxScan)
-		n, next := collectPairs(s.p[start:end], s.relaxed, s.blocks[:], s.impl)
-		if end < len(s.p) {
-			// The pair across the cut is not done.
-			next = min(next, end-start-1)
-		}
+		n, next := collectPairs(s.p[start:], s.relaxed, s.blocks[:], s.impl)
 		s.base, s.n, s.k, s.scanned = start, n, 0, start+next
 	}
 }
