@@ -131,11 +131,11 @@ func (r *FailureReport) messageHeader(m *FailureMessage, boundary string) *messa
 	}
 	msgID := "<" + m.MessageID + ">"
 	if m.MessageID == "" {
-		_, dom, _ := strings.Cut(m.From, "@")
+		dom := ""
 		if a, err := message.ParseAddress(m.From, nil); err == nil {
 			dom = a.Domain // also for "Name <addr>"
 		}
-		msgID = message.GenerateMessageID(dom)
+		msgID = message.GenerateMessageID(message.MessageIDDomain(dom, false))
 	}
 	ct := mime.MediaType{Type: "multipart", Subtype: "report",
 		Params: mime.Params{{Name: "report-type", Value: "feedback-report"}, {Name: "boundary", Value: boundary}}}

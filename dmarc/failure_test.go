@@ -113,6 +113,9 @@ func TestFailureReportMessageID(t *testing.T) {
 	for from, suffix := range map[string]string{
 		"DMARC <dmarc@mx.example.net>": "@mx.example.net>",
 		"dmarc":                        "@localhost>",
+		"dmarc@bücher.example":         "@xn--bcher-kva.example>",
+		"dmarc@[192.0.2.1]":            "@localhost>",
+		"x <a@b>>":                     "@localhost>",
 	} {
 		var out bytes.Buffer
 		require.NoError(t, fr.WriteMessage(&out, &FailureMessage{From: from, To: "f@example.com"}))

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/idna"
 	"golang.org/x/text/encoding/japanese"
 
 	"github.com/yubinmail/yubin/mime"
@@ -155,14 +154,7 @@ func (b *Builder) header() (Header, error) {
 	}
 	id := b.MessageID
 	if id == "" {
-		dom := b.From[0].Domain
-		if a, err := idna.Lookup.ToASCII(dom); err == nil && !b.UTF8 {
-			dom = a
-		}
-		if !isPrintableASCII(dom) && !b.UTF8 {
-			dom = "" // GenerateMessageID uses localhost
-		}
-		id = GenerateMessageID(dom)
+		id = GenerateMessageID(MessageIDDomain(b.From[0].Domain, b.UTF8))
 	}
 	h.Add("Message-ID", FormatMsgIDList([]string{id}))
 	if len(b.InReplyTo) > 0 {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // ErrBadMsgID is returned for a value that holds no msg-id.
@@ -26,6 +28,27 @@ func GenerateMessageID(domain string) string {
 	enc := base32.StdEncoding.WithPadding(base32.NoPadding)
 	return "<" + strconv.FormatInt(time.Now().UnixMilli(), 36) + "." +
 		strings.ToLower(enc.EncodeToString(r[:])) + "@" + domain + ">"
+}
+
+// MessageIDDomain returns the domain to write after the "@" of a Message-ID
+// that [GenerateMessageID] makes for a sender at domain (RFC 5322 section
+// 3.6.4, id-right): its A-labels (IDNA) in a plain ASCII message, or the
+// domain as it is when utf8 is set (an SMTPUTF8 message, RFC 6532), and ""
+// (which GenerateMessageID turns into localhost) for an address literal or
+// for anything that is not a dot-atom.
+func MessageIDDomain(domain string, utf8 bool) string {
+	if !utf8 {
+		if a, err := idna.Lookup.ToASCII(domain); err == nil {
+			domain = a
+		}
+		if !isPrintableASCII(domain) {
+			return ""
+		}
+	}
+	if !isDotAtom(domain) {
+		return ""
+	}
+	return domain
 }
 
 // ParseMsgID returns the first msg-id in s without its angle brackets

@@ -74,3 +74,23 @@ func TestBaseSubject(t *testing.T) {
 		require.Equal(t, want, BaseSubject(in), in)
 	}
 }
+
+func TestMessageIDDomain(t *testing.T) {
+	for _, c := range []struct {
+		domain string
+		utf8   bool
+		want   string
+	}{
+		{"example.com", false, "example.com"},
+		{"bücher.example", false, "xn--bcher-kva.example"},
+		{"bücher.example", true, "bücher.example"},
+		{"[192.0.2.1]", false, ""},
+		{"[IPv6:2001:db8::1]", true, ""},
+		{"b>>", false, ""},
+		{"a b", true, ""},
+		{"", false, ""},
+		{"example..com", false, ""},
+	} {
+		require.Equal(t, c.want, MessageIDDomain(c.domain, c.utf8), "%q utf8=%v", c.domain, c.utf8)
+	}
+}

@@ -68,11 +68,8 @@ func Submit(ctx context.Context, addr string, msg io.Reader, opts *SubmitOptions
 		h.Add("Date", rfc5322.FormatDate(now()))
 	}
 	if !h.Has("Message-ID") {
-		domain := env.From.Domain
-		if env.From.IsAddressLiteral() {
-			domain = "" // GenerateMessageID uses localhost
-		}
-		h.Add("Message-ID", rfc5322.GenerateMessageID(domain))
+		// A-labels: they suit a UTF-8 message too.
+		h.Add("Message-ID", rfc5322.GenerateMessageID(rfc5322.MessageIDDomain(env.From.Domain, false)))
 	}
 	h.Del("Bcc")
 	h.Del("Resent-Bcc")
