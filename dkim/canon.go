@@ -33,21 +33,22 @@ type Field struct {
 // that are continuations, and lines without a colon, are kept as fields with
 // an empty name, so that they are never hashed but never lost either.
 func SplitHeader(hdr []byte) []Field {
-	fields, _ := appendFields(nil, hdr)
-	return fields
+	return appendFields(nil, hdr)
 }
 
 // appendFields is SplitHeader appending to fields (which callers may offer
-// on their stack), also returning hdr as a string: the new fields lie in it
-// one after the other, from its start, and their names are in it.
-func appendFields(fields []Field, hdr []byte) ([]Field, string) {
-	// One string for all the names; a long header has its fields counted
-	// first, so that splitting costs at most two allocations (a short one
-	// fits the room that callers offer).
-	hs := string(hdr)
+// on their stack). The names are copied into one string, so that splitting
+// costs at most two allocations, and one for a usual header, whose fields
+// fit the room that callers offer; a long header has its fields counted
+// first.
+func appendFields(fields []Field, hdr []byte) []Field {
 	if len(hdr) > 2048 {
 		fields = slices.Grow(fields, countFields(hdr))
 	}
+	base := len(fields)
+	var nameBuf [512]byte
+	var lenBuf [64]int32
+	names, lens := nameBuf[:0], lenBuf[:0]
 	for off := 0; off < len(hdr); {
 		end := off + lineEnd(hdr[off:])
 		// Extend over continuation lines (RFC 5322 section 2.2.3).
@@ -55,30 +56,36 @@ func appendFields(fields []Field, hdr []byte) ([]Field, string) {
 			end += lineEnd(hdr[end:])
 		}
 		raw := hdr[off:end:end]
-		name := ""
+		n := 0
 		if i := bytes.IndexByte(raw, ':'); i > 0 {
-			name = fieldName(hs[off : off+i])
+			n = fieldNameLen(raw[:i])
 		}
-		fields = append(fields, Field{Name: name, Raw: raw})
+		names = append(names, raw[:n]...)
+		lens = append(lens, int32(n))
+		fields = append(fields, Field{Raw: raw})
 		off = end
 	}
-	return fields, hs
+	all := string(names)
+	for i, n := range lens {
+		fields[base+i].Name, all = all[:n], all[n:]
+	}
+	return fields
 }
 
-// fieldName returns s, the text before a field's colon, without trailing
-// SP and HTAB; it is empty when white space or a line break remains
-// inside (not a field name).
-func fieldName(s string) string {
+// fieldNameLen returns the length of the field name at the start of s, the
+// text before a field's colon: s without trailing SP and HTAB, or 0 when
+// white space or a line break remains inside (not a field name).
+func fieldNameLen(s []byte) int {
 	n := len(s)
 	for n > 0 && (s[n-1] == ' ' || s[n-1] == '\t') {
 		n--
 	}
-	for i := range n {
-		if c := s[i]; c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			return ""
+	for _, c := range s[:n] {
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			return 0
 		}
 	}
-	return s[:n]
+	return n
 }
 
 // countFields returns the number of fields SplitHeader finds in hdr: lines
@@ -178,12 +185,13 @@ func HashFields(h hash.Hash, c Canonicalization, selected []*Field, sig []byte) 
 			raws = append(raws, f.Raw)
 		}
 	}
-	hashRaws(h, c, raws, sig)
+	hashRaws(h, c, raws, sig, nil)
 }
 
 // hashFieldsAt is [HashFields] for the fields at the indexes idx (-1 for
-// none), as [selectIndexes] gives them.
-func hashFieldsAt(h hash.Hash, c Canonicalization, fields []Field, idx []int32, sig []byte) {
+// none), as [selectIndexes] gives them, gathering the canonical bytes in
+// scratch (see hashRaws).
+func hashFieldsAt(h hash.Hash, c Canonicalization, fields []Field, idx []int32, sig, scratch []byte) {
 	var buf [16][]byte
 	raws := buf[:0]
 	for _, i := range idx {
@@ -191,21 +199,34 @@ func hashFieldsAt(h hash.Hash, c Canonicalization, fields []Field, idx []int32, 
 			raws = append(raws, fields[i].Raw)
 		}
 	}
-	hashRaws(h, c, raws, sig)
+	hashRaws(h, c, raws, sig, scratch)
 }
 
-// hashRaws is HashFields over raw fields.
-func hashRaws(h hash.Hash, c Canonicalization, raws [][]byte, sig []byte) {
-	// One write: each write to a hash costs a call and a partial block.
-	// Canonical fields are no longer than raw ones, but for a CR added to
-	// a bare LF; buf is sized once for that.
-	n := len(sig) + 2
-	for _, raw := range raws {
-		n += len(raw) + 1
+// hashRaws is HashFields over raw fields. The canonical bytes go to h in
+// few writes (each write costs a call and a partial block): gathered in
+// scratch, which is written whenever the next field does not fit, or with
+// a nil scratch in one buffer of their size.
+func hashRaws(h hash.Hash, c Canonicalization, raws [][]byte, sig, scratch []byte) {
+	if scratch == nil {
+		// Canonical fields are no longer than raw ones, but for a CR
+		// added to a bare LF.
+		n := len(sig) + 2
+		for _, raw := range raws {
+			n += len(raw) + 1
+		}
+		scratch = make([]byte, 0, n)
 	}
-	buf := make([]byte, 0, n)
+	buf := scratch[:0]
 	for _, raw := range raws {
-		buf = CanonicalizeHeader(buf, c, raw)
+		if len(buf)+len(raw)+2 > cap(buf) && len(buf) > 0 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+		buf = CanonicalizeHeader(buf, c, raw) // grows buf if it must
+	}
+	if len(buf)+len(sig)+2 > cap(buf) && len(buf) > 0 {
+		h.Write(buf)
+		buf = buf[:0]
 	}
 	buf = CanonicalizeHeader(buf, c, sig)
 	h.Write(buf[:len(buf)-2]) // without its CRLF, which always ends buf

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -195,7 +196,7 @@ func (s *Signer) Close() error {
 	}
 	s.body.close()
 	var fieldBuf [32]Field // the usual header fits on the stack
-	fields, _ := appendFields(fieldBuf[:0], s.split.header())
+	fields := appendFields(fieldBuf[:0], s.split.header())
 	froms := 0
 	for _, f := range fields {
 		if ascii.EqualFold(f.Name, "from") {
@@ -216,12 +217,15 @@ func (s *Signer) Close() error {
 		names = oversign(fields, DefaultSignedHeaders())
 	}
 	// The body hash is formatted into the field before its hash and its
-	// buffer are used again for the header.
-	field := s.format(names, s.bh.Sum(s.sum[:0]))
+	// buffer are used again for the header. The field is built on the
+	// stack (in fb when it fits) and copied once into Field's string.
+	var fb [1024]byte
+	field := s.format(fb[:0], names, s.bh.Sum(s.sum[:0]))
 	h := s.bh
 	h.Reset()
 	var sel [16]int32 // the usual h= fits on the stack
-	hashFieldsAt(h, s.opts.HeaderCanon, fields, selectIndexes(sel[:0], fields, names), field)
+	// The body's buffer, done with, gathers the canonical header.
+	hashFieldsAt(h, s.opts.HeaderCanon, fields, selectIndexes(sel[:0], fields, names), field, s.canon.small[:])
 	sig, err := signDigest(s.opts.Key, s.algo, h.Sum(s.sum[:0]))
 	if err != nil {
 		s.err = err
@@ -276,16 +280,16 @@ func oversign(fields []Field, names []string) []string {
 	return out
 }
 
-// format writes the signature field with an empty b= at the end, with
-// room for the b= value.
-func (s *Signer) format(names []string, bodyHash []byte) []byte {
+// format appends to b the signature field with an empty b= at the end,
+// after making room for the b= value.
+func (s *Signer) format(b []byte, names []string, bodyHash []byte) []byte {
 	o := &s.opts
 	size := 200 + len(o.Domain) + len(o.Selector) + 3*len(o.Identifier) +
 		base64.StdEncoding.EncodedLen(len(bodyHash)) + 3*signatureSize(o.Key, s.algo)/2
 	for _, n := range names {
 		size += len(n) + 4
 	}
-	b := make([]byte, 0, size)
+	b = slices.Grow(b, size)
 	b = append(b, "DKIM-Signature: v=1; a="...)
 	b = append(b, s.algo...)
 	b = append(b, "; c="...)

@@ -60,7 +60,12 @@ type Signature struct {
 	HasIdentifier bool             // whether i= was present
 	UnknownTags   []string         // names of tags this package ignores
 
-	bhBuf [64]byte // BodyHash's storage when it fits
+	// Storage for the usual values, to save allocations: b= of RSA-2048
+	// and ed25519 (decodeBase64 wants room for FWS too), bh= of SHA-256, and
+	// an h= of up to 16 names.
+	bBuf  [320]byte // 256 bytes, with room for the FWS of a folded b=
+	bhBuf [64]byte
+	hBuf  [16]string
 }
 
 // ParseSignature parses a DKIM-Signature field value with the strict rules
@@ -161,13 +166,11 @@ func (s *Signature) setTag(t tag) error {
 	case "a":
 		s.Algorithm = Algorithm(strings.ToLower(v))
 	case "b", "bh":
-		var dec []byte
-		var err error
+		buf := s.bBuf[:]
 		if t.name == "bh" {
-			dec, err = decodeBase64FWSInto(s.bhBuf[:], v)
-		} else {
-			dec, err = decodeBase64FWS(v)
+			buf = s.bhBuf[:]
 		}
+		dec, err := decodeBase64FWSInto(buf, v)
 		if err != nil || (t.name == "bh" && len(dec) == 0) {
 			return bad("invalid base64")
 		}
@@ -193,7 +196,7 @@ func (s *Signature) setTag(t tag) error {
 		}
 		s.Domain = v
 	case "h":
-		s.Headers = strings.Split(stripFWS(v), ":")
+		s.Headers = splitNames(s.hBuf[:0], stripFWS(v))
 		for _, h := range s.Headers {
 			if h == "" {
 				return bad("empty field name")
@@ -253,6 +256,22 @@ func decodeBase64FWSInto(dst []byte, v string) ([]byte, error) {
 	}
 	n, err := decodeBase64(dst, v)
 	return dst[:n:n], err
+}
+
+// splitNames is strings.Split(v, ":") appending to dst, which holds the
+// usual h= without an allocation.
+func splitNames(dst []string, v string) []string {
+	if n := strings.Count(v, ":") + 1; n > cap(dst)-len(dst) {
+		dst = make([]string, 0, n)
+	}
+	for {
+		i := strings.IndexByte(v, ':')
+		if i < 0 {
+			return append(dst, v)
+		}
+		dst = append(dst, v[:i])
+		v = v[i+1:]
+	}
 }
 
 func hasDNSTXT(q []string) bool {

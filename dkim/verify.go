@@ -246,21 +246,20 @@ func (v *Verifier) Close() ([]Result, error) {
 // startBody parses the signatures and fetches keys once the header is in.
 func (v *Verifier) startBody() {
 	// The header and its fields are needed only here: the signatures keep
-	// their text in hs.
+	// a copy of their text.
 	defer v.split.release()
 	var fieldBuf [32]Field
-	fields, hs := appendFields(fieldBuf[:0], v.split.header())
+	fields := appendFields(fieldBuf[:0], v.split.header())
 	froms := 0
 	for _, f := range fields {
 		if ascii.EqualFold(f.Name, "from") {
 			froms++
 		}
 	}
-	n, off := 0, 0
+	n := 0
 	var readyBuf [2]*pending
 	ready := readyBuf[:0] // signatures that need their key
 	for i := range fields {
-		off += len(fields[i].Raw)
 		if !ascii.EqualFold(fields[i].Name, "DKIM-Signature") {
 			continue
 		}
@@ -271,7 +270,7 @@ func (v *Verifier) startBody() {
 		} else {
 			v.sigs = v.sigsBuf[:0]
 		}
-		s.field, s.text = i, hs[off-len(fields[i].Raw):off]
+		s.field, s.text = i, string(fields[i].Raw)
 		v.sigs = append(v.sigs, s)
 		if n > v.opts.MaxSignatures {
 			s.fail(StatusPolicy, ErrTooManySignatures, "")
@@ -381,7 +380,9 @@ func (v *Verifier) prepare(s *pending, fields []Field) {
 	h := hashAlg.New()
 	var noB [1024]byte // the signature field without b=, usually on the stack
 	var sel [16]int32
-	hashFieldsAt(h, sig.HeaderCanon, fields, selectIndexes(sel[:0], fields, sig.Headers), removeBValue(noB[:0], fields[s.field].Raw))
+	// The body's buffer, not in use yet, gathers the canonical header.
+	hashFieldsAt(h, sig.HeaderCanon, fields, selectIndexes(sel[:0], fields, sig.Headers),
+		removeBValue(noB[:0], fields[s.field].Raw), s.canon.small[:])
 	s.digest = h.Sum(s.digestBuf[:0])
 	s.hashAlg = hashAlg
 	// The header hash is done: it hashes the body next.
