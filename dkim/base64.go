@@ -34,12 +34,33 @@ var b64Values = func() (t [256]byte) {
 
 // decodeBase64 decodes v, a base64 value in which FWS (SP, HTAB, CR, LF)
 // may appear anywhere (RFC 6376 sections 3.5 b= and bh=, 3.6.1 p=), into
-// dst, which must hold 3*len(v)/4+3 bytes; it returns the decoded length.
+// dst, which must hold decodedLen(v) bytes; it returns the decoded length.
 // Groups are of four characters, with "=" padding only at the end, as
 // encoding/base64.StdEncoding wants once FWS is removed (the tests compare
-// the two). Runs of four alphabet characters take a fast path; FWS and
-// padding are handled a group at a time.
+// the two). Of a padded last group, only the bytes it holds are written.
+//
+// Where the CPU allows, decodeBase64Vector decodes the whole groups at the
+// start of v; decodeBase64Scalar goes on from where it stopped, a group
+// boundary, so that the result (the length on error too) is the one
+// decodeBase64Scalar gives for the whole of v.
 func decodeBase64(dst []byte, v string) (int, error) {
+	if len(v) < b64VectorMin {
+		return decodeBase64Scalar(dst, v)
+	}
+	o, i := decodeBase64Vector(dst, v)
+	n, err := decodeBase64Scalar(dst[o:], v[i:])
+	return o + n, err
+}
+
+// b64VectorMin is the shortest value for which decodeBase64 tries
+// decodeBase64Vector: below one block of 64 characters, the scalar loop
+// is as fast.
+const b64VectorMin = 64
+
+// decodeBase64Scalar is decodeBase64 in pure Go. Runs of four alphabet
+// characters take a fast path; FWS and padding are handled a group at a
+// time.
+func decodeBase64Scalar(dst []byte, v string) (int, error) {
 	t := &b64Values
 	o, i := 0, 0
 	for {
