@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -81,12 +82,14 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The record, its default s= and an RSA key in one allocation.
+	// The record, its default s= and an RSA key of up to 2048 bits in one
+	// allocation.
 	kw := &struct {
-		k   KeyRecord
-		svc [1]string
-		rsa rsa.PublicKey
-		n   big.Int
+		k     KeyRecord
+		svc   [1]string
+		rsa   rsa.PublicKey
+		n     big.Int
+		words [2048 / bits.UintSize]big.Word
 	}{k: KeyRecord{KeyType: "rsa"}, svc: [1]string{"*"}}
 	k := &kw.k
 	k.Services = kw.svc[:]
@@ -135,6 +138,10 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 	switch k.KeyType {
 	case "rsa":
 		if n, e, ok := rsaSPKIParts(der); ok {
+			for len(n) > 0 && n[0] == 0 {
+				n = n[1:] // the sign byte of DER, which would need a word more
+			}
+			kw.n.SetBits(kw.words[:0]) // SetBytes uses its room
 			kw.rsa = rsa.PublicKey{N: kw.n.SetBytes(n), E: e}
 			k.PublicKey = &kw.rsa
 			break

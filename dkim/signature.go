@@ -61,11 +61,10 @@ type Signature struct {
 	UnknownTags   []string         // names of tags this package ignores
 
 	// Storage for the usual values, to save allocations: b= of RSA-2048
-	// and ed25519 (decodeBase64 wants room for FWS too), bh= of SHA-256, and
-	// an h= of up to 16 names.
+	// and ed25519 (decodeBase64 wants room for FWS too), and bh= of
+	// SHA-256.
 	bBuf  [320]byte // 256 bytes, with room for the FWS of a folded b=
 	bhBuf [64]byte
-	hBuf  [16]string
 }
 
 // ParseSignature parses a DKIM-Signature field value with the strict rules
@@ -196,7 +195,7 @@ func (s *Signature) setTag(t tag) error {
 		}
 		s.Domain = v
 	case "h":
-		s.Headers = splitNames(s.hBuf[:0], stripFWS(v))
+		s.Headers = splitNames(stripFWS(v))
 		for _, h := range s.Headers {
 			if h == "" {
 				return bad("empty field name")
@@ -258,12 +257,9 @@ func decodeBase64FWSInto(dst []byte, v string) ([]byte, error) {
 	return dst[:n:n], err
 }
 
-// splitNames is strings.Split(v, ":") appending to dst, which holds the
-// usual h= without an allocation.
-func splitNames(dst []string, v string) []string {
-	if n := strings.Count(v, ":") + 1; n > cap(dst)-len(dst) {
-		dst = make([]string, 0, n)
-	}
+// splitNames is strings.Split(v, ":"), in a slice of the exact size.
+func splitNames(v string) []string {
+	dst := make([]string, 0, strings.Count(v, ":")+1)
 	for {
 		i := strings.IndexByte(v, ':')
 		if i < 0 {
