@@ -472,6 +472,47 @@ func TestSignStreamedInChunks(t *testing.T) {
 	require.Equal(t, whole, s.Field(), "ed25519 signatures are deterministic")
 }
 
+// TestSignerChunking signs the RFC 8463 message written in every chunk size
+// from 1 to 40 bytes, each chunk overwritten once written, as io.Writer
+// allows: the Signer must not keep a caller's buffer. ed25519 signatures
+// are deterministic, so every way gives the same field.
+func TestSignerChunking(t *testing.T) {
+	msg, err := os.ReadFile("testdata/rfc8463.eml")
+	require.NoError(t, err)
+	opts := &SignOptions{Domain: "example.com", Selector: "sel", Key: testEd}
+	whole, err := Sign(bytes.NewReader(msg), opts)
+	require.NoError(t, err)
+	for n := 1; n <= 40; n++ {
+		s, err := NewSigner(opts)
+		require.NoError(t, err)
+		for i := 0; i < len(msg); i += n {
+			chunk := bytes.Clone(msg[i:min(i+n, len(msg))])
+			_, err := s.Write(chunk)
+			require.NoError(t, err)
+			for j := range chunk {
+				chunk[j] = 'x'
+			}
+		}
+		require.NoError(t, s.Close())
+		require.Equal(t, whole, s.Field(), "chunk %d", n)
+	}
+}
+
+// A message without a blank line is all header: it signs, with an empty
+// body, and verifies.
+func TestSignHeaderOnly(t *testing.T) {
+	msg := "From: a@example.com\r\nSubject: no body\r\n"
+	field, err := Sign(strings.NewReader(msg), &SignOptions{Domain: "example.com", Selector: "sel", Key: testEd})
+	require.NoError(t, err)
+	rec, err := FormatKeyRecord(testEd.Public())
+	require.NoError(t, err)
+	res := &dnsmock.Resolver{TXT: map[string][]string{"sel._domainkey.example.com": {rec}}}
+	out, err := Verify(context.Background(), strings.NewReader(field+msg), &VerifyOptions{Resolver: res})
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+	require.Equal(t, StatusPass, out[0].Status, out[0].Reason)
+}
+
 func TestErrorsAreDistinct(t *testing.T) {
 	require.False(t, errors.Is(ErrBodyHash, ErrBadSignature))
 }
