@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -266,10 +267,18 @@ func TestParseSignatureErrors(t *testing.T) {
 		{"bad query", build(func(m map[string]string) { m["q"] = "http" }), ErrSyntax},
 		{"bad base64", build(func(m map[string]string) { m["bh"] = "!!" }), ErrSyntax},
 		{"no equals", build(func(map[string]string) {}) + "; junk", ErrSyntax},
+		{"duplicate unknown tag", build(func(map[string]string) {}) + "; foo=1; foo=2", ErrDuplicateTag},
+		{"duplicate unknown tag among many", build(func(map[string]string) {}) + manyTags(40) + "; u7=again", ErrDuplicateTag},
+		{"duplicate known tag among many", build(func(map[string]string) {}) + manyTags(40) + "; h=from", ErrDuplicateTag},
+		{"tag names are case-sensitive", build(func(map[string]string) {}) + "; D=other.example; V=2", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseSignature(tt.value)
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
 			require.ErrorIs(t, err, tt.want)
 			var se *SyntaxError
 			require.ErrorAs(t, err, &se)
@@ -285,6 +294,16 @@ func TestParseSignatureErrors(t *testing.T) {
 	require.Equal(t, Relaxed, s.HeaderCanon)
 	require.Equal(t, Simple, s.BodyCanon)
 	require.Equal(t, int64(12), s.BodyLength)
+}
+
+// manyTags is "; u0=0; u1=1..." with n unknown tags, past the length where
+// duplicates are found with a map.
+func manyTags(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "; u%d=%d", i, i)
+	}
+	return b.String()
 }
 
 func TestParseKeyRecord(t *testing.T) {

@@ -78,7 +78,7 @@ func (k *KeyRecord) allowsEmail() bool {
 // since the key cannot be used.
 func ParseKeyRecord(txt string) (*KeyRecord, error) {
 	var buf [maxTagsOnStack]tag
-	tags, err := appendTagList(buf[:0], txt)
+	tags, err := appendTagList(buf[:0], txt, keyTag)
 	if err != nil {
 		return nil, err
 	}
@@ -96,23 +96,23 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 	var p string
 	hasP := false
 	for i, t := range tags {
-		switch t.name {
-		case "v":
+		switch t.known {
+		case keyV:
 			if i != 0 || t.value != "DKIM1" {
 				return nil, &SyntaxError{Tag: "v", Detail: "must be first and DKIM1", Err: ErrVersion}
 			}
 			k.Version = t.value
-		case "h":
+		case keyH:
 			k.Hashes = splitColon(t.value)
-		case "k":
+		case keyK:
 			k.KeyType = strings.ToLower(t.value)
-		case "n":
+		case keyN:
 			k.Notes = decodeQP(t.value)
-		case "p":
+		case keyP:
 			p, hasP = t.value, true
-		case "s":
+		case keyS:
 			k.Services = splitColon(t.value)
-		case "t":
+		case keyT:
 			k.Flags = splitColon(t.value)
 		}
 	}
@@ -160,6 +160,39 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 		return nil, &SyntaxError{Tag: "k", Detail: "unknown key type " + quoteShort(k.KeyType), Err: ErrUnsupportedAlgo}
 	}
 	return k, nil
+}
+
+// The tags of a key record (RFC 6376 section 3.6.1), numbered for
+// [tag.known].
+const (
+	keyV = iota
+	keyH
+	keyK
+	keyN
+	keyP
+	keyS
+	keyT
+)
+
+// keyTag numbers the tags of a key record, -1 for others.
+func keyTag(name string) int {
+	switch name {
+	case "v":
+		return keyV
+	case "h":
+		return keyH
+	case "k":
+		return keyK
+	case "n":
+		return keyN
+	case "p":
+		return keyP
+	case "s":
+		return keyS
+	case "t":
+		return keyT
+	}
+	return -1
 }
 
 func splitColon(v string) []string {

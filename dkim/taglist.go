@@ -5,9 +5,11 @@ import (
 	"strings"
 )
 
-// tag is one tag=value pair of an RFC 6376 section 3.2 tag-list.
+// tag is one tag=value pair of an RFC 6376 section 3.2 tag-list; known is
+// the tag's number among those its parser knows, or -1.
 type tag struct {
 	name, value string
+	known       int
 }
 
 // maxTagsOnStack is the tag-list length that parsers keep on their stack.
@@ -19,9 +21,11 @@ const maxTagsOnStack = 16
 // folding inside values is kept for the caller to strip where the value's
 // syntax allows it. A duplicate tag name makes the whole list invalid, as
 // does a tag without '=' or with an invalid name. A trailing ';' is
-// allowed.
-func appendTagList(tags []tag, s string) ([]tag, error) {
+// allowed. known numbers the tags the caller knows (0 to 63, -1 for
+// others), which tells their duplicates by a bit each.
+func appendTagList(tags []tag, s string, known func(string) int) ([]tag, error) {
 	var seen map[string]bool // only for long lists; short ones are scanned
+	var seenKnown uint64
 	for len(s) > 0 {
 		part := s
 		if i := strings.IndexByte(s, ';'); i >= 0 {
@@ -40,17 +44,25 @@ func appendTagList(tags []tag, s string) ([]tag, error) {
 		if !validTagName(name) {
 			return nil, &SyntaxError{Detail: "invalid tag name " + quoteShort(name)}
 		}
-		if hasTag(tags, name, &seen) {
+		k := known(name)
+		dup := false
+		if k >= 0 {
+			dup = seenKnown&(1<<k) != 0
+			seenKnown |= 1 << k
+		} else {
+			dup = hasTag(tags, name, &seen)
+		}
+		if dup {
 			return nil, &SyntaxError{Tag: name, Detail: "duplicate tag", Err: ErrDuplicateTag}
 		}
-		tags = append(tags, tag{name: name, value: trimFWS(part[eq+1:])})
+		tags = append(tags, tag{name: name, value: trimFWS(part[eq+1:]), known: k})
 	}
 	return tags, nil
 }
 
-// hasTag reports whether name is among tags, and records it: by a scan
-// while the list is short, then in *seen, so that a hostile list of many
-// tags costs linear time.
+// hasTag reports whether name, a tag its parser does not know, is among
+// tags, and records it: by a scan while the list is short, then in *seen,
+// so that a hostile list of many tags costs linear time.
 func hasTag(tags []tag, name string, seen *map[string]bool) bool {
 	const scanMax = 32
 	if len(tags) < scanMax {
