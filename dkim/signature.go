@@ -66,6 +66,10 @@ type Signature struct {
 	// SHA-256.
 	bBuf  [320]byte // 256 bytes, with room for the FWS of a folded b=
 	bhBuf [64]byte
+
+	// bAt and bEnd locate the b= value (and its FWS) in the parsed text,
+	// for the header hash (see withoutB).
+	bAt, bEnd int
 }
 
 // ParseSignature parses a DKIM-Signature field value with the strict rules
@@ -210,6 +214,7 @@ func (s *Signature) setTag(t tag) error {
 		}
 		if t.known == tagB {
 			s.Signature = dec
+			s.bAt, s.bEnd = t.at, t.end
 		} else {
 			s.BodyHash = dec
 		}
@@ -352,43 +357,18 @@ func decodeQP(s string) string {
 	return b.String()
 }
 
-// removeBValue returns the raw signature field with the value of its b= tag
-// deleted, including surrounding whitespace (RFC 6376 section 3.7), built by
-// appending to dst. Other bytes, folding included, are untouched; without a
-// b= tag it returns raw itself.
-func removeBValue(dst, raw []byte) []byte {
-	i := bytes.IndexByte(raw, ':') + 1
-	if i == 0 {
-		i = len(raw)
+// withoutB appends to dst the raw signature field whose value the
+// signature was parsed from (what follows its first colon) with the value
+// of its b= tag deleted, including surrounding whitespace (RFC 6376 section
+// 3.7). Other bytes, folding included, are untouched; the final line
+// ending is kept.
+func (s *Signature) withoutB(dst, raw []byte) []byte {
+	base := bytes.IndexByte(raw, ':') + 1
+	at, end := base+s.bAt, base+s.bEnd
+	if end == len(raw) {
+		end = len(trimLineEnd(raw))
 	}
-	for i < len(raw) {
-		end := len(raw)
-		if j := bytes.IndexByte(raw[i:], ';'); j >= 0 {
-			end = i + j
-		}
-		eq := i
-		for eq < end && raw[eq] != '=' {
-			eq++
-		}
-		name := raw[i:eq]
-		for len(name) > 0 && isFWS(name[0]) {
-			name = name[1:]
-		}
-		for len(name) > 0 && isFWS(name[len(name)-1]) {
-			name = name[:len(name)-1]
-		}
-		if eq < end && string(name) == "b" {
-			valEnd := end
-			if end == len(raw) {
-				// Keep the final line ending.
-				valEnd = len(trimLineEnd(raw))
-			}
-			dst = append(dst, raw[:eq+1]...)
-			return append(dst, raw[valEnd:]...)
-		}
-		i = end + 1
-	}
-	return raw
+	return append(append(dst, raw[:at]...), raw[end:]...)
 }
 
 // String formats the signature as a DKIM-Signature field value on one line,

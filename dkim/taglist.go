@@ -6,10 +6,13 @@ import (
 )
 
 // tag is one tag=value pair of an RFC 6376 section 3.2 tag-list; known is
-// the tag's number among those its parser knows, or -1.
+// the tag's number among those its parser knows, or -1. The value is
+// list[at:end] with its FWS trimmed, where at is just after the '=' and
+// end at the ';' that ends the tag or at the end of the list.
 type tag struct {
 	name, value string
 	known       int
+	at, end     int
 }
 
 // maxTagsOnStack is the tag-list length that parsers keep on their stack.
@@ -26,7 +29,9 @@ const maxTagsOnStack = 16
 func appendTagList(tags []tag, s string, known func(string) int) ([]tag, error) {
 	var seen map[string]bool // only for long lists; short ones are scanned
 	var seenKnown uint64
+	list := len(s)
 	for len(s) > 0 {
+		off := list - len(s) // of part in the list
 		part := s
 		if i := strings.IndexByte(s, ';'); i >= 0 {
 			part, s = s[:i], s[i+1:]
@@ -55,7 +60,7 @@ func appendTagList(tags []tag, s string, known func(string) int) ([]tag, error) 
 		if dup {
 			return nil, &SyntaxError{Tag: name, Detail: "duplicate tag", Err: ErrDuplicateTag}
 		}
-		tags = append(tags, tag{name: name, value: trimFWS(part[eq+1:]), known: k})
+		tags = append(tags, tag{name: name, value: trimFWS(part[eq+1:]), known: k, at: off + eq + 1, end: off + len(part)})
 	}
 	return tags, nil
 }

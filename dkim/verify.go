@@ -332,8 +332,13 @@ func (v *Verifier) precheck(s *pending, froms int) bool {
 		s.res.Identifier, s.res.Signature = sig.Identifier, sig
 	}
 	if sig != nil && len(sig.Signature) >= 6 {
-		// The first 8 characters of b= encode its first 6 bytes.
-		s.res.HeaderB = base64.StdEncoding.EncodeToString(sig.Signature[:6])
+		// The first 8 characters of b= encode its first 6 bytes: taken
+		// from the text when no FWS is among them.
+		if b := trimFWS(value[sig.bAt:sig.bEnd]); len(b) >= 8 && indexFWS(b[:8]) == 8 {
+			s.res.HeaderB = b[:8]
+		} else {
+			s.res.HeaderB = base64.StdEncoding.EncodeToString(sig.Signature[:6])
+		}
 	} else if t, ok := findTag(value, "b"); ok {
 		s.res.HeaderB = firstN(stripFWS(t), 8)
 	}
@@ -382,7 +387,7 @@ func (v *Verifier) prepare(s *pending, fields []Field) {
 	var sel [16]int32
 	// The body's buffer, not in use yet, gathers the canonical header.
 	hashFieldsAt(h, sig.HeaderCanon, fields, selectIndexes(sel[:0], fields, sig.Headers),
-		removeBValue(noB[:0], fields[s.field].Raw), s.canon.small[:])
+		sig.withoutB(noB[:0], fields[s.field].Raw), s.canon.small[:])
 	s.digest = h.Sum(s.digestBuf[:0])
 	s.hashAlg = hashAlg
 	// The header hash is done: it hashes the body next.

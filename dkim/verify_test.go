@@ -285,3 +285,18 @@ func TestSelectFieldsLinear(t *testing.T) {
 	require.Equal(t, &fields[len(fields)-1], sel[0])
 	require.Nil(t, sel[50000])
 }
+
+// header.b (RFC 6008) is the first 8 characters of b= without its FWS,
+// wherever the folding falls.
+func TestVerifyHeaderB(t *testing.T) {
+	const b = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
+	for _, folded := range []string{b, "AAEC\r\n AwQF" + b[8:], "AAECAwQF\r\n\t" + b[8:], " A A E C A w Q F" + b[8:]} {
+		msg := "DKIM-Signature: v=1; a=ed25519-sha256; d=example.com; s=none; h=from;\r\n bh=AAAA; b=" +
+			folded + "\r\nFrom: a@example.com\r\n\r\nbody\r\n"
+		out, err := Verify(context.Background(), strings.NewReader(msg), &VerifyOptions{Resolver: &dnsmock.Resolver{}})
+		require.NoError(t, err)
+		require.Len(t, out, 1)
+		require.Equal(t, StatusPermError, out[0].Status, out[0].Reason)
+		require.Equal(t, b[:8], out[0].HeaderB, "%q", folded)
+	}
+}
