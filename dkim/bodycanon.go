@@ -40,10 +40,12 @@ type bodyCanon struct {
 
 const (
 	// smallBuf is the buffer for small bodies; once a body passes
-	// bigAfter bytes, the buffer grows to bigBuf. Pieces shorter than half
-	// the buffer are copied into it, so that SHA-256 gets few long writes
-	// (each write costs a partial block and a call); longer pieces are
-	// hashed in place.
+	// bigAfter bytes, the buffer grows to bigBuf. Up to bigAfter bytes,
+	// everything is copied into it and hashed a full buffer at a time, so
+	// that SHA-256 gets whole blocks (a write that starts or ends inside a
+	// block costs a copy and a second call, more than copying does); after
+	// that, pieces shorter than half the buffer are copied into it and
+	// longer ones hashed in place.
 	smallBuf = 256
 	bigAfter = 64 << 10
 	bigBuf   = 16 << 10
@@ -323,6 +325,20 @@ func (b *bodyCanon) out(p []byte) {
 		}
 	}
 	b.hashed += int64(len(p))
+	if len(b.buf) == smallBuf && b.hashed <= bigAfter {
+		// A small body: everything goes through buf, which is hashed
+		// whole, so that SHA-256 gets only whole blocks.
+		for {
+			k := copy(b.buf[b.n:], p)
+			b.n += k
+			if b.n < len(b.buf) {
+				return
+			}
+			b.h.Write(b.buf)
+			b.n = 0
+			p = p[k:]
+		}
+	}
 	if len(p) > len(b.buf)-b.n {
 		b.flush()
 		if len(p) >= len(b.buf)/2 {
