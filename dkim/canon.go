@@ -42,14 +42,23 @@ func SplitHeader(hdr []byte) []Field {
 // fit the room that callers offer; a long header has its fields counted
 // first.
 func appendFields(fields []Field, hdr []byte) []Field {
+	return appendFieldsImpl(fields, hdr, scanBest)
+}
+
+// appendFieldsImpl is appendFields with the line splitting that impl
+// picks: scanBest the fastest the CPU has (an AVX-512 kernel, see
+// splitFieldsVector), or scanGeneric the loop below; tests force each.
+func appendFieldsImpl(fields []Field, hdr []byte, impl uint8) []Field {
 	if len(hdr) > 2048 {
-		fields = slices.Grow(fields, countFields(hdr))
+		fields = slices.Grow(fields, countFields(hdr, impl))
 	}
 	base := len(fields)
 	var nameBuf [512]byte
 	var lenBuf [64]int32
 	names, lens := nameBuf[:0], lenBuf[:0]
-	for off := 0; off < len(hdr); {
+	fields, names, lens, vector := splitFieldsVector(fields, hdr, names, lens, impl)
+	// The generic split, a line at a time, unless the vector one did it.
+	for off := 0; off < len(hdr) && !vector; {
 		end := off + lineEnd(hdr[off:])
 		// Extend over continuation lines (RFC 5322 section 2.2.3).
 		for end < len(hdr) && (hdr[end] == ' ' || hdr[end] == '\t') {
@@ -89,8 +98,12 @@ func fieldNameLen(s []byte) int {
 }
 
 // countFields returns the number of fields SplitHeader finds in hdr: lines
-// that do not start with SP or HTAB, plus a first line that does.
-func countFields(hdr []byte) int {
+// that do not start with SP or HTAB, plus a first line that does. impl
+// picks the scan, as for appendFieldsImpl.
+func countFields(hdr []byte, impl uint8) int {
+	if n, ok := countFieldsVector(hdr, impl); ok {
+		return n
+	}
 	n := 0
 	for i := 0; i < len(hdr); {
 		if i == 0 || hdr[i] != ' ' && hdr[i] != '\t' {

@@ -79,12 +79,22 @@ const quickHeader = 4096
 // The header block returned to the caller keeps the final line ending of
 // its last field but not the blank line.
 func headerEnd(b []byte, from int, atStart bool) int {
+	return headerEndImpl(b, from, atStart, scanBest)
+}
+
+// headerEndImpl is headerEnd with the search that impl picks: scanBest
+// the fastest the CPU has (an AVX-512 kernel, see headerEndVector), or
+// scanGeneric the one below; tests force each.
+func headerEndImpl(b []byte, from int, atStart bool, impl uint8) int {
 	// A message that starts with a blank line has an empty header.
 	if atStart && len(b) > 0 && b[0] == '\n' {
 		return 1
 	}
 	if atStart && len(b) > 1 && b[0] == '\r' && b[1] == '\n' {
 		return 2
+	}
+	if end, ok := headerEndVector(b, from, impl); ok {
+		return end
 	}
 	// Usually the header is short and ends in "\n\r\n": one search in
 	// its first bytes finds that, and a second one for "\n\n" (a bare
