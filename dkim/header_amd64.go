@@ -12,8 +12,9 @@ func headerEndAVX512(b []byte, from int) int
 // fieldMasksAVX512 stores, for the first min(len(p), 64*words) bytes of p,
 // 64 bytes a word, three arrays of words words at masks: the masks of the
 // field ends (p[j] is LF and p[j+1], if any, is neither SP nor HTAB), of
-// the colons, and of the bytes up to SP. It reads nothing past p.
-// Requires AVX-512 F and BW.
+// the colons, and of the bytes up to SP (set past the end of p too, in the
+// last word, which no colon follows). It reads nothing past p. Requires
+// AVX-512 F and BW.
 //
 //go:noescape
 func fieldMasksAVX512(p []byte, masks *uint64, words int)

@@ -103,7 +103,8 @@ none:
 // bytes, the mask of its field ends (p[j] is LF and p[j+1] is neither SP
 // nor HTAB, or j+1 = len(p)) at masks[i], the mask of its colons at
 // masks[words+i], and the mask of its bytes up to SP (control characters
-// included) at masks[2*words+i]. Requires AVX-512 F and BW.
+// included; past the end of p the zero bytes of the masked load count
+// too) at masks[2*words+i]. Requires AVX-512 F and BW.
 TEXT ·fieldMasksAVX512(SB), NOSPLIT, $0-40
 	MOVQ p_base+0(FP), SI
 	MOVQ p_len+8(FP), DI
