@@ -504,14 +504,7 @@ func TestSignerChunking(t *testing.T) {
 	for n := 1; n <= 40; n++ {
 		s, err := NewSigner(opts)
 		require.NoError(t, err)
-		for i := 0; i < len(msg); i += n {
-			chunk := bytes.Clone(msg[i:min(i+n, len(msg))])
-			_, err := s.Write(chunk)
-			require.NoError(t, err)
-			for j := range chunk {
-				chunk[j] = 'x'
-			}
-		}
+		writeChunks(t, s, msg, n)
 		require.NoError(t, s.Close())
 		require.Equal(t, whole, s.Field(), "chunk %d", n)
 	}

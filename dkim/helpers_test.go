@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"encoding/base64"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,19 @@ func removeBValue(dst, raw []byte) []byte {
 		i = end + 1
 	}
 	return raw
+}
+
+// writeChunks writes msg to w in pieces of n bytes and overwrites each
+// piece once written, as io.Writer allows, so that a w that keeps a
+// caller's buffer fails.
+func writeChunks(t *testing.T, w io.Writer, msg []byte, n int) {
+	t.Helper()
+	for i := 0; i < len(msg); i += n {
+		chunk := bytes.Clone(msg[i:min(i+n, len(msg))])
+		_, err := w.Write(chunk)
+		require.NoError(t, err)
+		for j := range chunk {
+			chunk[j] = 'x'
+		}
+	}
 }

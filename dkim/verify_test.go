@@ -1,7 +1,6 @@
 package dkim
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"os"
@@ -256,14 +255,7 @@ func TestVerifierChunking(t *testing.T) {
 			}
 			v, err := NewVerifier(context.Background(), &VerifyOptions{Resolver: rfc8463Resolver()})
 			require.NoError(t, err)
-			for i := 0; i < len(m); i += n {
-				chunk := bytes.Clone(m[i:min(i+n, len(m))])
-				_, err := v.Write(chunk)
-				require.NoError(t, err)
-				for j := range chunk {
-					chunk[j] = 'x'
-				}
-			}
+			writeChunks(t, v, m, n)
 			out, err := v.Close()
 			require.NoError(t, err)
 			require.Len(t, out, 2)
