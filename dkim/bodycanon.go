@@ -41,12 +41,13 @@ type bodyCanon struct {
 const (
 	// smallBuf is the buffer for small bodies; once a body passes
 	// bigAfter bytes, the buffer grows to bigBuf. Up to bigAfter bytes,
-	// everything is copied into it and hashed a full buffer at a time, so
-	// that SHA-256 gets whole blocks (a write that starts or ends inside a
-	// block costs a copy and a second call, more than copying does); after
-	// that, pieces shorter than half the buffer are copied into it and
-	// longer ones hashed in place.
+	// pieces shorter than copyMax are copied into it and hashed a full
+	// buffer at a time, so that SHA-256 gets whole blocks (a write that
+	// starts or ends inside a block costs a copy and a second call, more
+	// than copying a short piece does); otherwise pieces shorter than half
+	// the buffer are copied into it and longer ones hashed in place.
 	smallBuf = 256
+	copyMax  = 1024
 	bigAfter = 64 << 10
 	bigBuf   = 16 << 10
 )
@@ -325,9 +326,9 @@ func (b *bodyCanon) out(p []byte) {
 		}
 	}
 	b.hashed += int64(len(p))
-	if len(b.buf) == smallBuf && b.hashed <= bigAfter {
-		// A small body: everything goes through buf, which is hashed
-		// whole, so that SHA-256 gets only whole blocks.
+	if len(b.buf) == smallBuf && b.hashed <= bigAfter && len(p) < copyMax {
+		// A small body: pieces go through buf, which is hashed whole,
+		// so that SHA-256 gets only whole blocks.
 		for {
 			k := copy(b.buf[b.n:], p)
 			b.n += k
