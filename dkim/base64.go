@@ -44,18 +44,10 @@ var b64Values = func() (t [256]byte) {
 // boundary, so that the result (the length on error too) is the one
 // decodeBase64Scalar gives for the whole of v.
 func decodeBase64(dst []byte, v string) (int, error) {
-	if len(v) < b64VectorMin {
-		return decodeBase64Scalar(dst, v)
-	}
 	o, i := decodeBase64Vector(dst, v)
 	n, err := decodeBase64Scalar(dst[o:], v[i:])
 	return o + n, err
 }
-
-// b64VectorMin is the shortest value for which decodeBase64 tries
-// decodeBase64Vector: below one block of 64 characters, the scalar loop
-// is as fast.
-const b64VectorMin = 64
 
 // decodeBase64Scalar is decodeBase64 in pure Go. Runs of four alphabet
 // characters take a fast path; FWS and padding are handled a group at a

@@ -1,8 +1,13 @@
 package dkim
 
-// b64VectorMax is the longest value decodeBase64AVX512 takes: it compacts
-// the value into a buffer of that size on its stack.
-const b64VectorMax = 1024
+// b64VectorMin and b64VectorMax bound the values that decodeBase64Vector
+// gives to decodeBase64AVX512: below one block of 64 characters the scalar
+// loop is as fast, and the kernel compacts a value into a buffer of
+// b64VectorMax bytes on its stack.
+const (
+	b64VectorMin = 64
+	b64VectorMax = 1024
+)
 
 // decodeBase64AVX512 decodes the whole groups at the start of v (up to
 // b64VectorMax bytes, FWS anywhere) into dst: it copies v without SP,

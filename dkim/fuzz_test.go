@@ -27,6 +27,9 @@ func FuzzParseSignature(f *testing.F) {
 		}
 		// The verifier takes header.b from the decoded b=: it must equal
 		// the first 8 characters of the value as written.
+		if b, ok := findTag(s, "b"); ok && headerB(b) != firstN(stripFWS(b), 8) {
+			t.Fatalf("headerB(%q) = %q", b, headerB(b))
+		}
 		if b, ok := findTag(s, "b"); ok && len(sig.Signature) >= 6 {
 			if got, want := base64.StdEncoding.EncodeToString(sig.Signature[:6]), firstN(stripFWS(b), 8); got != want {
 				t.Fatalf("header.b %q, want %q", got, want)

@@ -69,6 +69,13 @@ func removeBValue(dst, raw []byte) []byte {
 	return raw
 }
 
+func firstN(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 // writeChunks writes msg to w in pieces of n bytes and overwrites each
 // piece once written, as io.Writer allows, so that a w that keeps a
 // caller's buffer fails.

@@ -235,7 +235,7 @@ func (s *Signature) setTag(t tag) error {
 		}
 		s.Domain = v
 	case tagH:
-		s.Headers = splitNames(stripFWS(v))
+		s.Headers = strings.Split(stripFWS(v), ":")
 		for _, h := range s.Headers {
 			if h == "" {
 				return bad("empty field name")
@@ -295,19 +295,6 @@ func decodeBase64FWSInto(dst []byte, v string) ([]byte, error) {
 	}
 	n, err := decodeBase64(dst, v)
 	return dst[:n:n], err
-}
-
-// splitNames is strings.Split(v, ":"), in a slice of the exact size.
-func splitNames(v string) []string {
-	dst := make([]string, 0, strings.Count(v, ":")+1)
-	for {
-		i := strings.IndexByte(v, ':')
-		if i < 0 {
-			return append(dst, v)
-		}
-		dst = append(dst, v[:i])
-		v = v[i+1:]
-	}
 }
 
 func hasDNSTXT(q []string) bool {

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"hash"
 	"io"
@@ -331,16 +330,10 @@ func (v *Verifier) precheck(s *pending, froms int) bool {
 		s.res.Domain, s.res.Selector, s.res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
 		s.res.Identifier, s.res.Signature = sig.Identifier, sig
 	}
-	if sig != nil && len(sig.Signature) >= 6 {
-		// The first 8 characters of b= encode its first 6 bytes: taken
-		// from the text when no FWS is among them.
-		if b := trimFWS(value[sig.bAt:sig.bEnd]); len(b) >= 8 && indexFWS(b[:8]) == 8 {
-			s.res.HeaderB = b[:8]
-		} else {
-			s.res.HeaderB = base64.StdEncoding.EncodeToString(sig.Signature[:6])
-		}
+	if sig != nil {
+		s.res.HeaderB = headerB(value[sig.bAt:sig.bEnd])
 	} else if t, ok := findTag(value, "b"); ok {
-		s.res.HeaderB = firstN(stripFWS(t), 8)
+		s.res.HeaderB = headerB(t)
 	}
 	if err != nil {
 		if sig == nil {
@@ -397,11 +390,23 @@ func (v *Verifier) prepare(s *pending, fields []Field) {
 	s.body.init(h, sig.BodyCanon, sig.BodyLength)
 }
 
-func firstN(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// headerB returns the RFC 6008 header.b value of a b= value as written:
+// its first 8 characters other than FWS, a substring when no FWS falls
+// among them.
+func headerB(b string) string {
+	b = trimFWS(b)
+	if n := min(len(b), 8); indexFWS(b[:n]) == n {
+		return b[:n]
 	}
-	return s
+	var buf [8]byte
+	k := 0
+	for i := 0; i < len(b) && k < len(buf); i++ {
+		if !isFWS(b[i]) {
+			buf[k] = b[i]
+			k++
+		}
+	}
+	return string(buf[:k])
 }
 
 // findTag extracts a tag value from a possibly broken tag-list, for

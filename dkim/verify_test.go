@@ -292,3 +292,14 @@ func TestVerifyHeaderB(t *testing.T) {
 		require.Equal(t, b[:8], out[0].HeaderB, "%q", folded)
 	}
 }
+
+// headerB takes the first 8 characters other than FWS, however few.
+func TestHeaderBValue(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", " ": "", "AB CD": "ABCD", "\r\n AAECAwQFBgc=": "AAECAwQF",
+		"AAECAwQF": "AAECAwQF", "AA\tEC Aw\r\n QFBgc": "AAECAwQF", "ABC": "ABC",
+	} {
+		require.Equal(t, want, headerB(in), "%q", in)
+		require.Equal(t, firstN(stripFWS(in), 8), headerB(in), "%q", in)
+	}
+}
