@@ -356,16 +356,27 @@ func signatureSize(k crypto.Signer, algo Algorithm) int {
 // appendFoldedBase64 appends the base64 form of v, broken into lines of at
 // most 76 columns; first is the column where the value starts.
 func appendFoldedBase64(dst, v []byte, first int) []byte {
-	var buf [1024]byte
-	enc := base64.StdEncoding.AppendEncode(buf[:0], v)
+	const fold = "\r\n  "
+	n := base64.StdEncoding.EncodedLen(len(v))
 	width := 76 - first - 1
-	for len(enc) > width {
-		dst = append(dst, enc[:width]...)
-		dst = append(dst, "\r\n  "...)
-		enc = enc[width:]
+	folds := 0
+	if n > width {
+		folds = (n - width + 72) / 73
+	}
+	// The value is encoded at the end of its room, then its lines move
+	// forward one by one to make room for the folds.
+	at := len(dst)
+	dst = slices.Grow(dst, n+len(fold)*folds)[:at+n+len(fold)*folds]
+	from := at + len(fold)*folds
+	base64.StdEncoding.Encode(dst[from:], v)
+	for range folds {
+		at += copy(dst[at:], dst[from:from+width])
+		at += copy(dst[at:], fold)
+		from += width
 		width = 73
 	}
-	return append(dst, enc...)
+	copy(dst[at:], dst[from:])
+	return dst
 }
 
 // encodeQP encodes an i= value in DKIM-Quoted-Printable (RFC 6376 section

@@ -165,14 +165,16 @@ type Verifier struct {
 	err   error
 
 	// Storage for the usual message with one or two signatures, to save
-	// allocations.
-	first   pending
-	sigsBuf [2]*pending
+	// allocations; firstRes is the first signature's result, which Close
+	// returns in place when it is the only one.
+	first    pending
+	firstRes [1]Result
+	sigsBuf  [2]*pending
 }
 
 // pending is one signature under verification.
 type pending struct {
-	res       Result
+	res       *Result
 	decided   bool        // res is final (an error before the body)
 	hashAlg   crypto.Hash // the a= hash, for the signature check
 	bodyH     hash.Hash   // receives the canonical body
@@ -232,12 +234,17 @@ func (v *Verifier) Close() ([]Result, error) {
 		v.split.done = true
 		v.startBody()
 	}
-	out := make([]Result, 0, len(v.sigs))
 	for _, s := range v.sigs {
 		if !s.decided {
 			v.finish(s)
 		}
-		out = append(out, s.res)
+	}
+	if len(v.sigs) == 1 {
+		return v.firstRes[:], nil
+	}
+	out := make([]Result, 0, len(v.sigs))
+	for _, s := range v.sigs {
+		out = append(out, *s.res)
 	}
 	return out, nil
 }
@@ -265,8 +272,9 @@ func (v *Verifier) startBody() {
 		n++
 		s := &v.first
 		if len(v.sigs) > 0 {
-			s = new(pending)
+			s = &pending{res: new(Result)}
 		} else {
+			s.res = &v.firstRes[0]
 			v.sigs = v.sigsBuf[:0]
 		}
 		s.field, s.text = i, string(fields[i].Raw)

@@ -1,6 +1,7 @@
 package dkim
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"os"
@@ -262,6 +263,32 @@ func TestVerifierChunking(t *testing.T) {
 			require.Equal(t, StatusPass, out[0].Status, "chunk %d: %s", n, out[0].Reason)
 			require.Equal(t, StatusPass, out[1].Status, "chunk %d: %s", n, out[1].Reason)
 		}
+	}
+}
+
+// Close may be called again and gives the same results, whether it returns
+// the one signature's result in place or a slice built for several.
+func TestVerifierCloseTwice(t *testing.T) {
+	msg, err := os.ReadFile("testdata/rfc8463.eml")
+	require.NoError(t, err)
+	one := msg[bytes.Index(msg, []byte("\r\nDKIM-Signature:"))+2:] // the second signature only
+	for _, tc := range []struct {
+		msg  []byte
+		sigs int
+	}{{msg, 2}, {one, 1}} {
+		v, err := NewVerifier(context.Background(), &VerifyOptions{Resolver: rfc8463Resolver()})
+		require.NoError(t, err)
+		_, err = v.Write(tc.msg)
+		require.NoError(t, err)
+		first, err := v.Close()
+		require.NoError(t, err)
+		require.Len(t, first, tc.sigs)
+		for _, r := range first {
+			require.Equal(t, StatusPass, r.Status, r.Reason)
+		}
+		again, err := v.Close()
+		require.NoError(t, err)
+		require.Equal(t, first, again)
 	}
 }
 
