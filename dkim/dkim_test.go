@@ -451,6 +451,20 @@ func TestSignerOptionsErrors(t *testing.T) {
 		_, err := NewSigner(o)
 		require.Error(t, err, name)
 	}
+	// Each byte that would break the tag-list, in d=, s= and h=, and ':'
+	// in h=; ':' and '.' are fine in d= and s= as far as the list goes.
+	ok := func(d, s string, h ...string) error {
+		_, err := NewSigner(&SignOptions{Domain: d, Selector: s, Key: testEd, Headers: append([]string{"From"}, h...)})
+		return err
+	}
+	for _, c := range []string{";", "=", " ", "\t", "\r", "\n"} {
+		require.Error(t, ok("exa"+c+"mple.com", "s"), "d= with %q", c)
+		require.Error(t, ok("example.com", "s"+c), "s= with %q", c)
+		require.Error(t, ok("example.com", "s", "X"+c+"Y"), "h= with %q", c)
+	}
+	require.Error(t, ok("example.com", "s", "X:Y"))
+	require.Error(t, ok("example.com", "s", ""))
+	require.NoError(t, ok("example.com", "s:1", "X-Y", "\x7fZ"))
 	small, err := rsa.GenerateKey(randReader{}, 512)
 	require.NoError(t, err)
 	_, err = NewSigner(&SignOptions{Domain: "example.com", Selector: "s", Key: small})
