@@ -46,10 +46,10 @@ func appendTagList(tags []tag, s string, known func(string) int) ([]tag, error) 
 			return nil, &SyntaxError{Detail: "tag without '=': " + quoteShort(part)}
 		}
 		name := trimFWS(part[:eq])
-		if !validTagName(name) {
+		k := known(name) // known names are valid ones
+		if k < 0 && !validTagName(name) {
 			return nil, &SyntaxError{Detail: "invalid tag name " + quoteShort(name)}
 		}
-		k := known(name)
 		dup := false
 		if k >= 0 {
 			dup = seenKnown&(1<<k) != 0
