@@ -185,7 +185,6 @@ type pending struct {
 	bodySum   [64]byte // the body hash, in finish
 	pub       crypto.PublicKey
 	field     int      // the DKIM-Signature field's index in the header
-	text      string   // field.Raw as a string
 	keyTXT    []string // the key lookup's answer
 	keyErr    error
 }
@@ -277,13 +276,13 @@ func (v *Verifier) startBody() {
 			s.res = &v.firstRes[0]
 			v.sigs = v.sigsBuf[:0]
 		}
-		s.field, s.text = i, string(fields[i].Raw)
+		s.field = i
 		v.sigs = append(v.sigs, s)
 		if n > v.opts.MaxSignatures {
 			s.fail(StatusPolicy, ErrTooManySignatures, "")
 			continue
 		}
-		if v.precheck(s, froms) {
+		if v.precheck(s, string(fields[i].Raw), froms) {
 			ready = append(ready, s)
 		}
 	}
@@ -329,10 +328,11 @@ func (s *pending) fail(st Status, err error, reason string) {
 	s.body = nil
 }
 
-// precheck parses one signature and applies the checks that need no key;
-// it reports whether the key should be fetched.
-func (v *Verifier) precheck(s *pending, froms int) bool {
-	_, value, _ := strings.Cut(s.text, ":")
+// precheck parses one signature from its field's text, a copy that the
+// Signature's strings keep, and applies the checks that need no key; it
+// reports whether the key should be fetched.
+func (v *Verifier) precheck(s *pending, text string, froms int) bool {
+	_, value, _ := strings.Cut(text, ":")
 	sig, err := ParseSignature(value)
 	if sig != nil {
 		s.res.Domain, s.res.Selector, s.res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
