@@ -77,21 +77,30 @@ func (k *KeyRecord) allowsEmail() bool {
 // h=, s= and t= are ignored, as the RFC says; an unknown k= is an error,
 // since the key cannot be used.
 func ParseKeyRecord(txt string) (*KeyRecord, error) {
+	return parseKeyRecord(new(keyStorage), txt)
+}
+
+// keyStorage holds a key record, its default s= and an RSA key of up to
+// 2048 bits, so that they take one allocation, or none of their own when
+// it is part of a larger one (the Verifier's).
+type keyStorage struct {
+	k     KeyRecord
+	svc   [1]string
+	rsa   rsa.PublicKey
+	n     big.Int
+	words [2048 / bits.UintSize]big.Word
+}
+
+// parseKeyRecord is ParseKeyRecord into *kw, which must be zero.
+func parseKeyRecord(kw *keyStorage, txt string) (*KeyRecord, error) {
 	var buf [maxTagsOnStack]tag
 	tags, err := appendTagList(buf[:0], txt, keyTag)
 	if err != nil {
 		return nil, err
 	}
-	// The record, its default s= and an RSA key of up to 2048 bits in one
-	// allocation.
-	kw := &struct {
-		k     KeyRecord
-		svc   [1]string
-		rsa   rsa.PublicKey
-		n     big.Int
-		words [2048 / bits.UintSize]big.Word
-	}{k: KeyRecord{KeyType: "rsa"}, svc: [1]string{"*"}}
 	k := &kw.k
+	k.KeyType = "rsa"
+	kw.svc[0] = "*"
 	k.Services = kw.svc[:]
 	var p string
 	hasP := false

@@ -66,6 +66,7 @@ type Signature struct {
 	// SHA-256.
 	bBuf  [320]byte // 256 bytes, with room for the FWS of a folded b=
 	bhBuf [64]byte
+	hBuf  [8]string // h= of up to 8 names
 
 	// bAt and bEnd locate the b= value (and its FWS) in the parsed text,
 	// for the header hash (see withoutB).
@@ -79,12 +80,20 @@ type Signature struct {
 // (a permerror in verification, section 6.1.1). It does not check times
 // against a clock nor the algorithm against a policy: [Verify] does.
 func ParseSignature(value string) (*Signature, error) {
+	return parseSignature(new(Signature), value)
+}
+
+// parseSignature is ParseSignature into *s, storage that the caller
+// provides (the Verifier keeps it in the same allocation as the rest of
+// a signature's state) and that must be zero. It returns s, or nil when
+// ParseSignature would.
+func parseSignature(s *Signature, value string) (*Signature, error) {
 	var buf [maxTagsOnStack]tag
 	tags, err := appendTagList(buf[:0], value, sigTag)
 	if err != nil {
 		return nil, err
 	}
-	s := &Signature{BodyLength: -1, HeaderCanon: Simple, BodyCanon: Simple}
+	s.BodyLength, s.HeaderCanon, s.BodyCanon = -1, Simple, Simple
 	var have uint // bit k: the tag numbered k was seen
 	for _, t := range tags {
 		if t.known >= 0 {
@@ -235,11 +244,12 @@ func (s *Signature) setTag(t tag) error {
 		}
 		s.Domain = v
 	case tagH:
-		s.Headers = strings.Split(stripFWS(v), ":")
-		for _, h := range s.Headers {
+		s.Headers = s.hBuf[:0]
+		for h := range strings.SplitSeq(stripFWS(v), ":") {
 			if h == "" {
 				return bad("empty field name")
 			}
+			s.Headers = append(s.Headers, h)
 		}
 	case tagI:
 		s.Identifier, s.HasIdentifier = decodeQP(v), true

@@ -180,13 +180,18 @@ type pending struct {
 	bodyH     hash.Hash   // receives the canonical body
 	body      *bodyCanon  // nil, or canon once the body is hashed
 	canon     bodyCanon
-	digest    []byte // header hash, in digestBuf
-	digestBuf [64]byte
-	bodySum   [64]byte // the body hash, in finish
+	digest    []byte   // header hash, in digestBuf
+	digestBuf [32]byte // room for SHA-256 and SHA-1 sums
+	bodySum   [32]byte // the body hash, in finish
 	pub       crypto.PublicKey
 	field     int      // the DKIM-Signature field's index in the header
 	keyTXT    []string // the key lookup's answer
 	keyErr    error
+
+	// Storage for the parsed signature and key record, which the Result
+	// points to: a Result keeps its Verifier's memory anyway.
+	sig Signature
+	key keyStorage
 }
 
 // NewVerifier returns a Verifier; ctx bounds its key lookups.
@@ -333,7 +338,7 @@ func (s *pending) fail(st Status, err error, reason string) {
 // reports whether the key should be fetched.
 func (v *Verifier) precheck(s *pending, text string, froms int) bool {
 	_, value, _ := strings.Cut(text, ":")
-	sig, err := ParseSignature(value)
+	sig, err := parseSignature(&s.sig, value)
 	if sig != nil {
 		s.res.Domain, s.res.Selector, s.res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
 		s.res.Identifier, s.res.Signature = sig.Identifier, sig
@@ -470,7 +475,7 @@ func (v *Verifier) parseKey(s *pending, sig *Signature) (*KeyRecord, bool) {
 		s.fail(StatusPermError, ErrMultipleKeys, "")
 		return nil, false
 	}
-	key, err := ParseKeyRecord(txts[0])
+	key, err := parseKeyRecord(&s.key, txts[0])
 	if err != nil {
 		s.fail(StatusPermError, err, "key record: "+strings.TrimPrefix(err.Error(), "dkim: "))
 		return nil, false

@@ -285,6 +285,10 @@ func TestVerifierCloseTwice(t *testing.T) {
 		require.Len(t, first, tc.sigs)
 		for _, r := range first {
 			require.Equal(t, StatusPass, r.Status, r.Reason)
+			// Each signature has its own parsed signature and key, kept in
+			// its own part of the Verifier.
+			require.Equal(t, r.Algorithm, r.Signature.Algorithm)
+			require.Equal(t, r.Algorithm.keyType(), r.Key.KeyType)
 		}
 		again, err := v.Close()
 		require.NoError(t, err)
