@@ -81,14 +81,15 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 }
 
 // keyStorage holds a key record, its default s= and an RSA key of up to
-// 2048 bits, so that they take one allocation, or none of their own when
-// it is part of a larger one (the Verifier's).
+// 2048 bits or an ed25519 key, so that they take one allocation, or none
+// of their own when it is part of a larger one (the Verifier's).
 type keyStorage struct {
 	k     KeyRecord
 	svc   [1]string
 	rsa   rsa.PublicKey
 	n     big.Int
 	words [2048 / bits.UintSize]big.Word
+	ed    [ed25519.PublicKeySize]byte
 }
 
 // parseKeyRecord is ParseKeyRecord into *kw, which must be zero.
@@ -164,7 +165,7 @@ func parseKeyRecord(kw *keyStorage, txt string) (*KeyRecord, error) {
 		if len(der) != ed25519.PublicKeySize {
 			return nil, &SyntaxError{Tag: "p", Detail: "ed25519 key is not 32 bytes (RFC 8463 section 4)"}
 		}
-		k.PublicKey = ed25519.PublicKey(bytes.Clone(der))
+		k.PublicKey = ed25519.PublicKey(kw.ed[:copy(kw.ed[:], der)])
 	default:
 		return nil, &SyntaxError{Tag: "k", Detail: "unknown key type " + quoteShort(k.KeyType), Err: ErrUnsupportedAlgo}
 	}
