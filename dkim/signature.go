@@ -95,7 +95,8 @@ func parseSignature(s *Signature, value string) (*Signature, error) {
 	}
 	s.BodyLength, s.HeaderCanon, s.BodyCanon = -1, Simple, Simple
 	var have uint // bit k: the tag numbered k was seen
-	for _, t := range tags {
+	for i := range tags {
+		t := &tags[i]
 		if t.known >= 0 {
 			have |= 1 << t.known
 		}
@@ -201,7 +202,7 @@ func isSubdomain(sub, parent string) bool {
 	return parent != "" && (sub == parent || strings.HasSuffix(sub, "."+parent))
 }
 
-func (s *Signature) setTag(t tag) error {
+func (s *Signature) setTag(t *tag) error {
 	bad := func(detail string) error { return &SyntaxError{Tag: t.name, Detail: detail} }
 	v := t.value
 	switch t.known {
