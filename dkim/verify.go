@@ -162,6 +162,7 @@ type Verifier struct {
 	opts  VerifyOptions
 	split headerSplitter
 	sigs  []*pending
+	over  int // signatures past MaxSignatures, after sigs
 	err   error
 
 	// Storage for the usual message with one or two signatures, to save
@@ -243,12 +244,15 @@ func (v *Verifier) Close() ([]Result, error) {
 			v.finish(s)
 		}
 	}
-	if len(v.sigs) == 1 {
+	if len(v.sigs) == 1 && v.over == 0 {
 		return v.firstRes[:], nil
 	}
-	out := make([]Result, 0, len(v.sigs))
+	out := make([]Result, 0, len(v.sigs)+v.over)
 	for _, s := range v.sigs {
 		out = append(out, *s.res)
+	}
+	for range v.over {
+		out = append(out, Result{Status: StatusPolicy, Err: ErrTooManySignatures, Reason: "too many signatures"})
 	}
 	return out, nil
 }
@@ -273,7 +277,12 @@ func (v *Verifier) startBody() {
 		if !ascii.EqualFold(fields[i].Name, "DKIM-Signature") {
 			continue
 		}
-		n++
+		if n++; n > v.opts.MaxSignatures {
+			// Only counted: a header of many signature fields must not
+			// cost a pending each (see Close).
+			v.over++
+			continue
+		}
 		s := &v.first
 		if len(v.sigs) > 0 {
 			s = &pending{res: new(Result)}
@@ -283,10 +292,6 @@ func (v *Verifier) startBody() {
 		}
 		s.field = i
 		v.sigs = append(v.sigs, s)
-		if n > v.opts.MaxSignatures {
-			s.fail(StatusPolicy, ErrTooManySignatures, "")
-			continue
-		}
 		if v.precheck(s, string(fields[i].Raw), froms) {
 			ready = append(ready, s)
 		}
