@@ -212,7 +212,7 @@ func (s *Signature) setTag(t *tag) error {
 		}
 		s.Version = v
 	case tagA:
-		s.Algorithm = Algorithm(strings.ToLower(v))
+		s.Algorithm = knownAlgorithm(v)
 	case tagB, tagBH:
 		buf := s.bBuf[:]
 		if t.known == tagBH {
@@ -229,16 +229,17 @@ func (s *Signature) setTag(t *tag) error {
 			s.BodyHash = dec
 		}
 	case tagC:
-		hc, bc, _ := strings.Cut(strings.ToLower(v), "/")
+		hc, bc, _ := strings.Cut(v, "/")
 		if bc == "" {
 			bc = string(Simple)
 		}
-		for _, c := range []string{hc, bc} {
-			if c != string(Simple) && c != string(Relaxed) {
-				return bad("unknown canonicalization " + quoteShort(c))
-			}
+		var ok bool
+		if s.HeaderCanon, ok = canonicalization(hc); !ok {
+			return bad("unknown canonicalization " + quoteShort(strings.ToLower(hc)))
 		}
-		s.HeaderCanon, s.BodyCanon = Canonicalization(hc), Canonicalization(bc)
+		if s.BodyCanon, ok = canonicalization(bc); !ok {
+			return bad("unknown canonicalization " + quoteShort(strings.ToLower(bc)))
+		}
 	case tagD:
 		if v == "" {
 			return bad("empty domain")
@@ -246,11 +247,16 @@ func (s *Signature) setTag(t *tag) error {
 		s.Domain = v
 	case tagH:
 		s.Headers = s.hBuf[:0]
-		for h := range strings.SplitSeq(stripFWS(v), ":") {
-			if h == "" {
+		for h := stripFWS(v); ; {
+			name, rest, more := strings.Cut(h, ":")
+			if name == "" {
 				return bad("empty field name")
 			}
-			s.Headers = append(s.Headers, h)
+			s.Headers = append(s.Headers, name)
+			if !more {
+				break
+			}
+			h = rest
 		}
 	case tagI:
 		s.Identifier, s.HasIdentifier = decodeQP(v), true
@@ -288,6 +294,29 @@ func (s *Signature) setTag(t *tag) error {
 		s.UnknownTags = append(s.UnknownTags, t.name)
 	}
 	return nil
+}
+
+// knownAlgorithm returns a= in lower case: one of the constants when it
+// names a known algorithm, whatever its case, so that no new string is
+// made for it.
+func knownAlgorithm(v string) Algorithm {
+	for _, a := range [...]Algorithm{RSASHA256, Ed25519SHA256, RSASHA1} {
+		if ascii.EqualFold(v, string(a)) {
+			return a
+		}
+	}
+	return Algorithm(strings.ToLower(v))
+}
+
+// canonicalization returns the c= algorithm named v, in any case.
+func canonicalization(v string) (Canonicalization, bool) {
+	switch {
+	case ascii.EqualFold(v, string(Simple)):
+		return Simple, true
+	case ascii.EqualFold(v, string(Relaxed)):
+		return Relaxed, true
+	}
+	return "", false
 }
 
 // decodeBase64FWS decodes a base64 value in which FWS may appear anywhere
