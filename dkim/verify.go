@@ -166,16 +166,15 @@ type Verifier struct {
 	err   error
 
 	// Storage for the usual message with one or two signatures, to save
-	// allocations; firstRes is the first signature's result, which Close
-	// returns in place when it is the only one.
-	first    pending
-	firstRes [1]Result
-	sigsBuf  [2]*pending
+	// allocations.
+	first   pending
+	sigsBuf [2]*pending
 }
 
 // pending is one signature under verification.
 type pending struct {
-	res       *Result
+	res       *Result     // &resBuf[0]
+	resBuf    [1]Result   // an array, so that Close can return it in place
 	decided   bool        // res is final (an error before the body)
 	hashAlg   crypto.Hash // the a= hash, for the signature check
 	bodyH     hash.Hash   // receives the canonical body
@@ -245,14 +244,16 @@ func (v *Verifier) Close() ([]Result, error) {
 		}
 	}
 	if len(v.sigs) == 1 && v.over == 0 {
-		return v.firstRes[:], nil
+		return v.first.resBuf[:], nil
 	}
 	out := make([]Result, 0, len(v.sigs)+v.over)
 	for _, s := range v.sigs {
 		out = append(out, *s.res)
 	}
+	var over Result
+	over.fail(StatusPolicy, ErrTooManySignatures, "")
 	for range v.over {
-		out = append(out, Result{Status: StatusPolicy, Err: ErrTooManySignatures, Reason: "too many signatures"})
+		out = append(out, over)
 	}
 	return out, nil
 }
@@ -285,12 +286,11 @@ func (v *Verifier) startBody() {
 		}
 		s := &v.first
 		if len(v.sigs) > 0 {
-			s = &pending{res: new(Result)}
+			s = new(pending)
 		} else {
-			s.res = &v.firstRes[0]
 			v.sigs = v.sigsBuf[:0]
 		}
-		s.field = i
+		s.res, s.field = &s.resBuf[0], i
 		v.sigs = append(v.sigs, s)
 		if v.precheck(s, string(fields[i].Raw), froms) {
 			ready = append(ready, s)
@@ -330,12 +330,18 @@ func (v *Verifier) lookupKey(s *pending) {
 // fail records a final result.
 func (s *pending) fail(st Status, err error, reason string) {
 	s.decided = true
-	s.res.Status, s.res.Err = st, err
+	s.res.fail(st, err, reason)
+	s.body = nil
+}
+
+// fail sets the status, the error and the reason, which defaults to the
+// error's text.
+func (r *Result) fail(st Status, err error, reason string) {
+	r.Status, r.Err = st, err
 	if reason == "" && err != nil {
 		reason = strings.TrimPrefix(err.Error(), "dkim: ")
 	}
-	s.res.Reason = reason
-	s.body = nil
+	r.Reason = reason
 }
 
 // precheck parses one signature from its field's text, a copy that the
