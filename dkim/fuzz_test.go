@@ -25,8 +25,8 @@ func FuzzParseSignature(f *testing.F) {
 		if sig.Domain == "" || sig.Selector == "" || len(sig.Headers) == 0 {
 			t.Fatalf("accepted without required tags: %q", s)
 		}
-		// The verifier takes header.b from the decoded b=: it must equal
-		// the first 8 characters of the value as written.
+		// header.b is the first 8 characters of b= as written, without
+		// FWS, and they encode the first 6 bytes of the decoded value.
 		if b, ok := findTag(s, "b"); ok && headerB(b) != firstN(stripFWS(b), 8) {
 			t.Fatalf("headerB(%q) = %q", b, headerB(b))
 		}
