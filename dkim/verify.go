@@ -173,8 +173,7 @@ type Verifier struct {
 
 // pending is one signature under verification.
 type pending struct {
-	res       *Result     // &resBuf[0]
-	resBuf    [1]Result   // an array, so that Close can return it in place
+	res       [1]Result   // an array, so that Close can return it in place
 	decided   bool        // res is final (an error before the body)
 	hashAlg   crypto.Hash // the a= hash, for the signature check
 	bodyH     hash.Hash   // receives the canonical body
@@ -244,11 +243,11 @@ func (v *Verifier) Close() ([]Result, error) {
 		}
 	}
 	if len(v.sigs) == 1 && v.over == 0 {
-		return v.first.resBuf[:], nil
+		return v.first.res[:], nil
 	}
 	out := make([]Result, 0, len(v.sigs)+v.over)
 	for _, s := range v.sigs {
-		out = append(out, *s.res)
+		out = append(out, s.res[0])
 	}
 	var over Result
 	over.fail(StatusPolicy, ErrTooManySignatures, "")
@@ -290,7 +289,7 @@ func (v *Verifier) startBody() {
 		} else {
 			v.sigs = v.sigsBuf[:0]
 		}
-		s.res, s.field = &s.resBuf[0], i
+		s.field = i
 		v.sigs = append(v.sigs, s)
 		if v.precheck(s, string(fields[i].Raw), froms) {
 			ready = append(ready, s)
@@ -320,7 +319,7 @@ func (v *Verifier) lookupKeys(sigs []*pending) {
 
 // lookupKey fetches the key record of one signature.
 func (v *Verifier) lookupKey(s *pending) {
-	name := KeyName(s.res.Signature.Selector, s.res.Signature.Domain)
+	name := KeyName(s.res[0].Signature.Selector, s.res[0].Signature.Domain)
 	s.keyTXT, s.keyErr = v.opts.Resolver.LookupTXT(v.ctx, name)
 	if l := v.opts.Logger; l != nil {
 		l.Debug("dkim key lookup", "name", name, "records", len(s.keyTXT), "err", s.keyErr)
@@ -330,7 +329,7 @@ func (v *Verifier) lookupKey(s *pending) {
 // fail records a final result.
 func (s *pending) fail(st Status, err error, reason string) {
 	s.decided = true
-	s.res.fail(st, err, reason)
+	s.res[0].fail(st, err, reason)
 	s.body = nil
 }
 
@@ -351,18 +350,18 @@ func (v *Verifier) precheck(s *pending, text string, froms int) bool {
 	_, value, _ := strings.Cut(text, ":")
 	sig, err := parseSignature(&s.sig, value)
 	if sig != nil {
-		s.res.Domain, s.res.Selector, s.res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
-		s.res.Identifier, s.res.Signature = sig.Identifier, sig
+		s.res[0].Domain, s.res[0].Selector, s.res[0].Algorithm = sig.Domain, sig.Selector, sig.Algorithm
+		s.res[0].Identifier, s.res[0].Signature = sig.Identifier, sig
 	}
 	if sig != nil {
-		s.res.HeaderB = headerB(value[sig.bAt:sig.bEnd])
+		s.res[0].HeaderB = headerB(value[sig.bAt:sig.bEnd])
 	} else if t, ok := findTag(value, "b"); ok {
-		s.res.HeaderB = headerB(t)
+		s.res[0].HeaderB = headerB(t)
 	}
 	if err != nil {
 		if sig == nil {
-			s.res.Domain, _ = findTag(value, "d")
-			s.res.Selector, _ = findTag(value, "s")
+			s.res[0].Domain, _ = findTag(value, "d")
+			s.res[0].Selector, _ = findTag(value, "s")
 		}
 		s.fail(StatusPermError, err, "")
 		return false
@@ -389,7 +388,7 @@ func (v *Verifier) precheck(s *pending, text string, froms int) bool {
 // prepare checks the fetched key and hashes the header (RFC 6376 section
 // 6.1.2 and 6.1.3).
 func (v *Verifier) prepare(s *pending, fields []Field) {
-	sig := s.res.Signature
+	sig := s.res[0].Signature
 	hashAlg, hashName, _ := sig.Algorithm.hash()
 	key, ok := v.parseKey(s, sig)
 	if !ok {
@@ -491,8 +490,8 @@ func (v *Verifier) parseKey(s *pending, sig *Signature) (*KeyRecord, bool) {
 		s.fail(StatusPermError, err, "key record: "+strings.TrimPrefix(err.Error(), "dkim: "))
 		return nil, false
 	}
-	s.res.Key = key
-	s.res.Testing = key.Testing()
+	s.res[0].Key = key
+	s.res[0].Testing = key.Testing()
 	return key, true
 }
 
@@ -544,14 +543,14 @@ func strictIdentity(sig *Signature) bool {
 // section 6.1.3).
 func (v *Verifier) finish(s *pending) {
 	s.body.close()
-	sig := s.res.Signature
-	s.res.SignedLength = s.body.hashed
+	sig := s.res[0].Signature
+	s.res[0].SignedLength = s.body.hashed
 	if sig.HasBodyLength {
 		if sig.BodyLength > s.body.total {
 			s.fail(StatusFail, ErrBodyHash, "l= is longer than the body")
 			return
 		}
-		s.res.UnsignedLength = s.body.total - sig.BodyLength
+		s.res[0].UnsignedLength = s.body.total - sig.BodyLength
 	}
 	if subtle.ConstantTimeCompare(s.bodyH.Sum(s.bodySum[:0]), sig.BodyHash) != 1 {
 		s.fail(StatusFail, ErrBodyHash, "")
@@ -568,12 +567,12 @@ func (v *Verifier) finish(s *pending) {
 		s.fail(StatusFail, ErrBadSignature, "")
 		return
 	}
-	if s.res.UnsignedLength > 0 && !v.opts.AllowUnsignedContent {
-		s.fail(StatusFail, ErrUnsignedContent, itoa(s.res.UnsignedLength)+" body bytes after l= are not signed")
+	if s.res[0].UnsignedLength > 0 && !v.opts.AllowUnsignedContent {
+		s.fail(StatusFail, ErrUnsignedContent, itoa(s.res[0].UnsignedLength)+" body bytes after l= are not signed")
 		return
 	}
 	s.decided = true
-	s.res.Status = StatusPass
+	s.res[0].Status = StatusPass
 }
 
 func itoa(n int64) string {
